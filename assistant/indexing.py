@@ -1,0 +1,298 @@
+"""Build or update an index from a corpus directory: embed only new or changed documents, drop deleted ones."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.chunking import Chunk, ChunkerSettings, chunk_document
+from assistant.dense import build_dense_index, choose_kind
+from assistant.documents import Document, Skipped, load_file, scan_corpus
+from assistant.embedding import Embedder
+from assistant.errors import AssistantError, IndexBusy, UnreadableDocument
+from assistant.lexical import LexicalIndex
+from assistant.store import (
+    FORMAT_VERSION,
+    DocumentInfo,
+    Generation,
+    PreviousGeneration,
+    current_generation,
+    read_manifest,
+    write_generation,
+)
+
+# Called with (chunks embedded so far, chunks to embed in all).
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What an index run did."""
+
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    skipped: tuple[Skipped, ...]
+    documents: int
+    chunks: int
+    embedded: int
+    seconds: float
+    written: bool
+    note: str = ""
+
+    def summary(self) -> str:
+        return (
+            f"{self.added} added, {self.updated} updated, {self.removed} removed, {self.unchanged} unchanged; "
+            f"{self.documents} documents, {self.chunks} chunks ({self.embedded} embedded) in {self.seconds:.1f} s; "
+            f"{len(self.skipped)} skipped"
+        )
+
+
+@dataclass(slots=True)
+class _Plan:
+    keep: list[DocumentInfo] = field(default_factory=list)  # unchanged, reused as they are
+    fresh: list[tuple[Document, bool]] = field(default_factory=list)  # (document, existed before)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def index_text(chunk_text: str, title: str) -> str:
+    """What is embedded and BM25-indexed for a chunk: the document title gives every chunk its context."""
+    return f"{title}\n{chunk_text}" if title else chunk_text
+
+
+def _compatible(manifest: dict[str, Any] | None, model: str, dimension: int, chunker: ChunkerSettings) -> str:
+    """Why the previous index cannot be reused ('' when it can)."""
+    if manifest is None:
+        return "no previous index"
+    if manifest.get("format_version") != FORMAT_VERSION:
+        return "index format changed"
+    if (
+        manifest.get("model", {}).get("name") != model
+        or manifest.get("model", {}).get("dimension") != dimension
+    ):
+        return "model changed"
+    if manifest.get("chunker") != chunker.to_dict():
+        return "chunker settings changed"
+    return ""
+
+
+def _plan(corpus_dir: Path, prev: PreviousGeneration | None) -> _Plan:
+    plan = _Plan()
+    files, plan.skipped = scan_corpus(corpus_dir)
+    prev_files = prev.manifest.get("files_in_corpus", {}) if prev else {}
+    seen: dict[str, str] = {}
+    for source in files:
+        before = prev_files.get(source.rel)
+        if prev is not None and before and before["sha256"] == source.checksum:
+            # Unchanged bytes: reuse the documents without parsing the file again.
+            docs_info = [prev.documents[d] for d in before["documents"] if d in prev.documents]
+            ids = [d.id for d in docs_info if d.id not in seen]
+            plan.keep.extend(d for d in docs_info if d.id not in seen)
+            seen.update((d, source.rel) for d in ids)
+            plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
+            continue
+        try:
+            docs = load_file(source.path, source.rel)
+        except UnreadableDocument as exc:
+            plan.skipped.append(Skipped(source.rel, exc.message))
+            continue
+        ids = []
+        for doc in docs:
+            if doc.id in seen:
+                plan.skipped.append(
+                    Skipped(source.rel, f"duplicate document id {doc.id!r} (also in {seen[doc.id]})")
+                )
+                continue
+            seen[doc.id] = source.rel
+            ids.append(doc.id)
+            old = prev.documents.get(doc.id) if prev else None
+            if old is not None and old.checksum == doc.checksum:
+                plan.keep.append(old)
+            else:
+                plan.fresh.append((doc, old is not None))
+        plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
+    return plan
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    *,
+    chunker: ChunkerSettings | None = None,
+    rebuild: bool = False,
+    ann: str = "auto",
+    ann_threshold: int = 200_000,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Bring the index in index_dir up to date with corpus_dir; holds a lock so only one build runs at a time."""
+    from filelock import FileLock, Timeout
+
+    started = time.perf_counter()
+    chunker = chunker or ChunkerSettings()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir / ".lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise IndexBusy(
+            f"another process is building the index in {index_dir}; try again when it has finished"
+        ) from None
+    try:
+        return _build_locked(
+            corpus_dir, index_dir, embedder, chunker, rebuild, ann, ann_threshold, progress, started
+        )
+    finally:
+        lock.release()
+
+
+def _build_locked(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    chunker: ChunkerSettings,
+    rebuild: bool,
+    ann: str,
+    ann_threshold: int,
+    progress: Progress | None,
+    started: float,
+) -> BuildReport:
+    manifest = None if rebuild else _safe_manifest(index_dir)
+    dimension = embedder.dimension
+    why = "rebuild requested" if rebuild else _compatible(manifest, embedder.name, dimension, chunker)
+    prev = PreviousGeneration(current_generation(index_dir), manifest) if not why and manifest else None  # type: ignore[arg-type]
+    try:
+        plan = _plan(corpus_dir, prev)
+        kept_ids = {d.id for d in plan.keep} | {d.id for d, _ in plan.fresh}
+        removed = [d for d in (prev.documents if prev else {}) if d not in kept_ids]
+        updated = sum(1 for _, existed in plan.fresh if existed)
+        added = len(plan.fresh) - updated
+        if (
+            prev is not None
+            and not plan.fresh
+            and not removed
+            and plan.files == prev.manifest.get("files_in_corpus")
+        ):
+            return BuildReport(
+                0,
+                0,
+                0,
+                len(plan.keep),
+                tuple(plan.skipped),
+                len(plan.keep),
+                int(prev.manifest.get("chunks", 0)),
+                0,
+                time.perf_counter() - started,
+                False,
+            )
+        gen = _assemble(plan, prev, embedder, chunker, dimension, progress)
+    finally:
+        if prev is not None:
+            prev.close()
+    kind = choose_kind(ann, len(gen.chunks), ann_threshold)
+    gen.dense_index = build_dense_index(gen.vectors, kind)
+    gen.manifest.update(
+        {
+            "model": {"name": embedder.name, "dimension": dimension},
+            "chunker": chunker.to_dict(),
+            "dense": kind,
+            "files_in_corpus": plan.files,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+    )
+    write_generation(index_dir, gen)
+    return BuildReport(
+        added,
+        updated,
+        len(removed),
+        len(plan.keep),
+        tuple(plan.skipped),
+        len(gen.documents),
+        len(gen.chunks),
+        int(gen.manifest["embedded"]),
+        time.perf_counter() - started,
+        True,
+        why if why != "no previous index" else "",
+    )
+
+
+def _safe_manifest(index_dir: Path) -> dict[str, Any] | None:
+    try:
+        return read_manifest(index_dir)
+    except AssistantError:
+        return None  # a damaged index is rebuilt from scratch
+
+
+def _assemble(
+    plan: _Plan,
+    prev: PreviousGeneration | None,
+    embedder: Embedder,
+    chunker: ChunkerSettings,
+    dimension: int,
+    progress: Progress | None,
+) -> Generation:
+    documents: list[DocumentInfo] = []
+    chunks: list[Chunk] = []
+    ids: list[int] = []
+    titles: list[str] = []
+    reused_rows: list[int] = []
+    next_id = int(prev.manifest.get("next_chunk_id", 0)) if prev else 0
+    for info in plan.keep:
+        assert prev is not None
+        for chunk, cid, row in prev.chunks_of(info.id):
+            chunks.append(chunk)
+            ids.append(cid)
+            titles.append(info.title)
+            reused_rows.append(row)
+        documents.append(info)
+    fresh_chunks: list[Chunk] = []
+    for doc, _ in plan.fresh:
+        doc_chunks = chunk_document(doc, chunker)
+        fresh_chunks.extend(doc_chunks)
+        documents.append(
+            DocumentInfo(
+                doc.id,
+                doc.source,
+                doc.title,
+                doc.checksum,
+                len(doc_chunks),
+                doc.metadata,
+                tuple(p for _, p in doc.pages),
+            )
+        )
+        titles.extend(doc.title for _ in doc_chunks)
+    texts = [index_text(c.text, t) for c, t in zip(fresh_chunks, titles[len(chunks) :], strict=True)]
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, len(texts))
+
+    if progress is not None:
+        progress(0, len(texts))
+    fresh_vectors = embedder.embed(texts, progress=step) if texts else np.zeros((0, dimension), np.float32)
+    old_vectors = (
+        np.asarray(prev.vectors[reused_rows])
+        if prev is not None and reused_rows
+        else np.zeros((0, dimension), np.float32)
+    )
+    vectors = np.vstack([old_vectors, fresh_vectors]).astype(np.float32)
+    chunks.extend(fresh_chunks)
+    ids.extend(range(next_id, next_id + len(fresh_chunks)))
+    lexical = LexicalIndex.build([index_text(c.text, t) for c, t in zip(chunks, titles, strict=True)])
+    manifest = {
+        "chunks": len(chunks),
+        "documents": {d.id: d.checksum for d in documents},
+        "next_chunk_id": next_id + len(fresh_chunks),
+        "embedded": len(texts),
+    }
+    return Generation(manifest, documents, chunks, np.array(ids, dtype=np.int64), vectors, lexical)

@@ -1,0 +1,120 @@
+"""The lexical side: BM25 (bm25s) over the same chunks as the dense side, with stemming and English stopwords."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+# Numbers stay whole ("45.5", "1,234") so an exact figure in a question can match; other words split on \W.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\d+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN  # the list bm25s itself uses for "en"
+
+    return frozenset(STOPWORDS_EN)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer  # PyStemmer: Snowball stemmers in C
+
+    return Stemmer.Stemmer("english")
+
+
+class Analyzer:
+    """Lower-case, split into words and numbers, drop English stopwords, Snowball-stem."""
+
+    def __init__(self) -> None:
+        self._stop = _stopwords()
+        self._stem = _stemmer().stemWord
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        out = []
+        cache = self._cache
+        for word in _TOKEN.findall(text.lower()):
+            if word in self._stop:
+                continue
+            stem = cache.get(word)
+            if stem is None:
+                stem = self._stem(word) if word.isalpha() else word.replace(",", "")
+                if len(cache) < 500_000:
+                    cache[word] = stem
+            out.append(stem)
+        return out
+
+
+class LexicalIndex:
+    """BM25 scores over chunk rows; row numbers match the dense side's vector rows."""
+
+    def __init__(self, retriever, size: int, analyzer: Analyzer | None = None) -> None:  # type: ignore[no-untyped-def]
+        self._retriever = retriever
+        self.size = size
+        self.analyze = analyzer or Analyzer()
+
+    @classmethod
+    def build(
+        cls, texts: Sequence[str], *, k1: float = 1.2, b: float = 0.75, analyzer: Analyzer | None = None
+    ) -> LexicalIndex:
+        import bm25s  # imported here: only building and searching need it
+
+        analyzer = analyzer or Analyzer()
+        tokens = [analyzer(t) or [""] for t in texts]
+        retriever = bm25s.BM25(k1=k1, b=b)
+        if tokens:
+            retriever.index(tokens, show_progress=False)
+        return cls(retriever, len(tokens), analyzer)
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        if self.size:
+            self._retriever.save(str(directory))
+        (directory / "size").write_text(str(self.size))
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        import bm25s
+
+        size = int((directory / "size").read_text())
+        retriever = bm25s.BM25.load(str(directory), mmap=False) if size else None
+        return cls(retriever, size)
+
+    def document_frequency(self, term: str) -> int:
+        """How many chunks contain an analysed term."""
+        if not self.size:
+            return 0
+        token_id = self._retriever.vocab_dict.get(term)
+        if token_id is None:
+            return 0
+        indptr = self._retriever.scores["indptr"]
+        return int(indptr[token_id + 1] - indptr[token_id])
+
+    def scores(self, query: str, *, mask: np.ndarray | None = None) -> np.ndarray:
+        """BM25 score of every row for the query (zero where the mask is zero)."""
+        tokens = self.analyze(query)
+        if not self.size:
+            return np.zeros(0, dtype=np.float32)
+        ids = self._retriever.get_tokens_ids(tokens)
+        if not ids:
+            return np.zeros(self.size, dtype=np.float32)
+        scores = self._retriever.get_scores_from_ids(ids)
+        if mask is not None:
+            scores = scores * mask
+        return np.asarray(scores, dtype=np.float32)
+
+    def search(self, query: str, k: int, *, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k rows and scores (rows with a zero score are left out)."""
+        scores = self.scores(query, mask=mask)
+        if scores.size == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        k = min(k, scores.size)
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[scores[top] > 0]
+        return top.astype(np.int64), scores[top]

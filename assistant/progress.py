@@ -1,0 +1,44 @@
+"""Index builds with a progress bar on the terminal (plain lines when output is not a terminal)."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from assistant.chunking import ChunkerSettings
+from assistant.config import Settings
+from assistant.embedding import Embedder
+from assistant.indexing import BuildReport, build_index
+
+
+def index_with_progress(
+    settings: Settings, embedder: Embedder, err: TextIO, *, rebuild: bool = False
+) -> BuildReport:
+    """Build or update the configured index, showing embedding progress on err."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(file=err)
+    with Progress(
+        TextColumn("embedding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("embedding", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return build_index(
+            settings.corpus_dir,
+            settings.index_dir,
+            embedder,
+            chunker=ChunkerSettings(settings.chunk_tokens, settings.chunk_overlap),
+            rebuild=rebuild,
+            ann=settings.ann,
+            ann_threshold=settings.ann_threshold,
+            progress=update,
+        )

@@ -1,0 +1,130 @@
+"""Render answers, hits and figures for people: plain text for pipes, rich markup for terminals."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+
+if TYPE_CHECKING:
+    from assistant.answer import Answer, Citation, CitedFigure
+    from assistant.store import DocumentInfo
+
+
+def to_json(obj: Any) -> str:
+    return json.dumps(obj.to_dict() if hasattr(obj, "to_dict") else obj, ensure_ascii=False)
+
+
+def cite_line(c: Citation) -> str:
+    """[n] title, source, page, characters start-end."""
+    page = f", page {c.page}" if c.page is not None else ""
+    return f"[{c.n}] {c.title} — {c.source}{page}, chars {c.start}-{c.end}"
+
+
+def _one_line(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def answer_text(answer: Answer, *, passages: int = 3, width: int = 240) -> str:
+    """The answer as plain text: answer line, its sentence, citations, then the passages."""
+    lines: list[str] = []
+    if answer.abstained:
+        lines.append(f"Answer: {answer.answer}")
+        if answer.citations:
+            lines.append("Closest passages:")
+    else:
+        cite = f" [{answer.sentence.citation}]" if answer.sentence else ""
+        lines.append(f"Answer: {answer.answer}{cite}")
+        if answer.figure is not None and answer.sentence is not None:
+            lines.append(f"From: {answer.sentence.text}")
+    if answer.citations:
+        lines.append("")
+        lines.extend(cite_line(c) for c in answer.citations)
+    shown = answer.citations[:passages]
+    if shown:
+        lines.append("")
+        lines.extend(f"  [{c.n}] {_one_line(c.text, width)}" for c in shown)
+    return "\n".join(lines)
+
+
+def answer_markup(answer: Answer, *, passages: int = 3, width: int = 240) -> str:
+    """The answer in rich markup: the figure in bold, highlighted in its sentence."""
+    lines: list[str] = []
+    if answer.abstained:
+        lines.append(f"[yellow]{escape(answer.answer)}[/yellow]")
+        if answer.citations:
+            lines.append("[dim]Closest passages:[/dim]")
+    else:
+        cite = f" [cyan]\\[{answer.sentence.citation}][/cyan]" if answer.sentence else ""
+        lines.append(f"[bold green]{escape(answer.answer)}[/bold green]{cite}")
+        if answer.figure is not None and answer.sentence is not None:
+            lines.append(highlight(answer.sentence.text, answer.figure))
+    if answer.citations:
+        lines.append("")
+        lines.extend(f"[cyan]{escape(cite_line(c))}[/cyan]" for c in answer.citations)
+    for c in answer.citations[:passages]:
+        lines.append(f"[dim]  \\[{c.n}] {escape(_one_line(c.text, width))}[/dim]")
+    return "\n".join(lines)
+
+
+def highlight(sentence: str, figure: CitedFigure) -> str:
+    f = figure.figure
+    return (
+        f"[italic]{escape(sentence[: f.start])}[/italic][bold reverse]{escape(sentence[f.start : f.end])}"
+        f"[/bold reverse][italic]{escape(sentence[f.end :])}[/italic]"
+    )
+
+
+def hits_text(result: Any, *, width: int = 240) -> str:
+    lines = []
+    for n, hit in enumerate(result.hits, start=1):
+        page = f", page {hit.chunk.page}" if hit.chunk.page is not None else ""
+        lines.append(
+            f"[{n}] {hit.score:.3f} {hit.title} — {hit.source}{page}, chars {hit.chunk.start}-{hit.chunk.end}"
+        )
+        lines.append(f"    {_one_line(hit.chunk.text, width)}")
+    return "\n".join(lines) if lines else "No passages found."
+
+
+def figures_text(result: Any) -> str:
+    if not result.figures:
+        return "No figures found."
+    return "\n".join(
+        f"[{f.citation}] {f.figure.text} ({f.figure.kind}) — {f.to_dict()['context']}" for f in result.figures
+    )
+
+
+def figures_csv(result: Any) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["text", "value", "unit", "kind", "qualifier", "period", "citation", "source", "context"])
+    sources = {c.n: c.source for c in result.citations}
+    for f in result.figures:
+        d = f.to_dict()
+        writer.writerow(
+            [
+                d["text"],
+                d["value"],
+                d["unit"],
+                d["kind"],
+                d["qualifier"],
+                d["period"],
+                d["citation"],
+                sources.get(f.citation, ""),
+                d["context"],
+            ]
+        )
+    return out.getvalue().rstrip("\n")
+
+
+def documents_text(docs: Sequence[DocumentInfo]) -> str:
+    if not docs:
+        return "No documents indexed."
+    return "\n".join(
+        f"{d.id} — {d.title} ({d.chunks} chunks{f', {len(d.pages)} pages' if d.pages else ''})" for d in docs
+    )

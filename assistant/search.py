@@ -1,0 +1,253 @@
+"""Hybrid retrieval: BM25 and dense rankings fused into chunk hits, with filters and per-document grouping."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.chunking import Chunk
+from assistant.embedding import Embedder
+from assistant.errors import BadFilter
+from assistant.store import IndexReader
+
+MODES = ("hybrid", "dense", "lexical")
+# Below this many allowed rows a filtered dense search scores the rows directly (exact and cheap).
+_DIRECT_LIMIT = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A retrieved chunk with its fused score and the scores of each side."""
+
+    chunk: Chunk
+    score: float
+    title: str
+    source: str
+    dense: float = 0.0
+    lexical: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "doc_id": self.chunk.doc_id,
+            "chunk_id": self.chunk.id,
+            "title": self.title,
+            "source": self.source,
+            "page": self.chunk.page,
+            "start": self.chunk.start,
+            "end": self.chunk.end,
+            "score": round(self.score, 6),
+            "dense": round(self.dense, 6),
+            "lexical": round(self.lexical, 6),
+            "text": self.chunk.text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FusionSettings:
+    method: str = "convex"  # "convex" (normalised scores, weighted) or "rrf" (reciprocal rank fusion)
+    dense_weight: float = 0.5
+    candidates: int = 100
+    rrf_k: int = 60
+
+
+def minmax(scores: np.ndarray) -> np.ndarray:
+    """Scale to [0, 1]; a constant vector maps to ones (or zeros when it is all zero)."""
+    if scores.size == 0:
+        return scores.astype(np.float32)
+    lo, hi = float(scores.min()), float(scores.max())
+    if hi - lo < 1e-12:
+        return np.full_like(scores, 1.0 if hi > 0 else 0.0, dtype=np.float32)
+    return ((scores - lo) / (hi - lo)).astype(np.float32)
+
+
+def fuse_convex(dense: np.ndarray, lexical: np.ndarray, weight: float) -> np.ndarray:
+    """weight * minmax(dense) + (1 - weight) * minmax(lexical), over the same candidates."""
+    return weight * minmax(dense) + (1.0 - weight) * minmax(lexical)
+
+
+def fuse_rrf(
+    rankings: list[list[int]], *, k: int = 60, weights: list[float] | None = None
+) -> dict[int, float]:
+    """Reciprocal rank fusion: sum over rankings of weight / (k + rank), rank starting at 1."""
+    weights = weights or [1.0] * len(rankings)
+    fused: dict[int, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return fused
+
+
+def parse_filters(pairs: list[str] | Mapping[str, str] | None) -> dict[str, str]:
+    """`["source=reports/*.pdf", "year=2021"]` or a mapping -> {field: glob pattern}."""
+    if not pairs:
+        return {}
+    if isinstance(pairs, Mapping):
+        items = list(pairs.items())
+    else:
+        items = []
+        for pair in pairs:
+            key, sep, value = pair.partition("=")
+            if not sep or not key.strip():
+                raise BadFilter(f"filter {pair!r} must look like FIELD=PATTERN, e.g. source=reports/*.pdf")
+            items.append((key, value))
+    out: dict[str, str] = {}
+    for key, value in items:
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise BadFilter(f"filter {key!r} must be a string pattern")
+        out[key.strip()] = str(value).strip()
+    return out
+
+
+class Retriever:
+    """Searches one open index with one embedder."""
+
+    def __init__(self, reader: IndexReader, embedder: Embedder, fusion: FusionSettings | None = None) -> None:
+        self.reader = reader
+        self.embedder = embedder
+        self.fusion = fusion or FusionSettings()
+
+    # --- filters -----------------------------------------------------------------------------------
+
+    def filter_rows(self, filters: Mapping[str, str]) -> np.ndarray | None:
+        """Rows of the chunks whose document matches every filter (None when there are no filters)."""
+        if not filters:
+            return None
+        matching = []
+        for i, doc in enumerate(self.reader.documents):
+            if all(_matches(doc_field(doc, key), pattern) for key, pattern in filters.items()):
+                matching.append(i)
+        return self.reader.rows_of_documents(matching)
+
+    # --- the two sides -----------------------------------------------------------------------------
+
+    def _dense_scores(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(self.reader.vectors[rows] @ query_vector, dtype=np.float32)
+
+    def _dense_top(self, query_vector: np.ndarray, n: int, allowed: np.ndarray | None) -> np.ndarray:
+        if self.reader.size == 0 or n <= 0:
+            return np.zeros(0, dtype=np.int64)
+        if allowed is not None:
+            if len(allowed) == 0:
+                return np.zeros(0, dtype=np.int64)
+            if len(allowed) <= _DIRECT_LIMIT:
+                scores = self._dense_scores(query_vector, allowed)
+                top = np.argsort(-scores, kind="stable")[:n]
+                return allowed[top].astype(np.int64)
+            import faiss
+
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
+            _, idx = self.reader.dense.search(query_vector[None, :], min(n, len(allowed)), params=params)
+        else:
+            _, idx = self.reader.dense.search(query_vector[None, :], min(n, self.reader.size))
+        rows = idx[0]
+        return rows[rows >= 0].astype(np.int64)
+
+    # --- search ------------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        filters: Mapping[str, str] | None = None,
+        mode: str = "hybrid",
+        query_vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        """The k best chunks for the query."""
+        if mode not in MODES:
+            raise ValueError(f"unknown search mode {mode!r}")
+        rows, fused, dense, lexical = self.rank(
+            query, k=k, filters=filters, mode=mode, query_vector=query_vector
+        )
+        return self._hits(rows[:k], fused[:k], dense[:k], lexical[:k])
+
+    def rank(
+        self,
+        query: str,
+        *,
+        k: int,
+        filters: Mapping[str, str] | None = None,
+        mode: str = "hybrid",
+        query_vector: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate rows in fused order with (fused, dense, lexical) scores; at least k when that many match."""
+        allowed = self.filter_rows(filters or {})
+        mask = None
+        if allowed is not None:
+            mask = np.zeros(self.reader.size, dtype=np.float32)
+            mask[allowed] = 1.0
+        depth = max(self.fusion.candidates, k)
+        lex_all = self.reader.lexical.scores(query, mask=mask) if mode != "dense" else None
+        qv = None
+        if mode != "lexical":
+            qv = query_vector if query_vector is not None else self.embedder.embed_query(query)
+        candidates: list[np.ndarray] = []
+        if qv is not None:
+            candidates.append(self._dense_top(qv, depth, allowed))
+        if lex_all is not None and lex_all.size:
+            top = np.argpartition(-lex_all, min(depth, lex_all.size) - 1)[:depth]
+            top = top[lex_all[top] > 0]
+            candidates.append(top.astype(np.int64))
+        if not candidates:
+            empty = np.zeros(0)
+            return empty.astype(np.int64), empty, empty, empty
+        rows = np.unique(np.concatenate(candidates))
+        if allowed is not None:
+            rows = rows[mask[rows] > 0]  # type: ignore[index]
+        dense = self._dense_scores(qv, rows) if qv is not None else np.zeros(len(rows), np.float32)
+        lexical = lex_all[rows] if lex_all is not None else np.zeros(len(rows), np.float32)
+        if mode == "dense":
+            fused = dense
+        elif mode == "lexical":
+            fused = lexical
+        elif self.fusion.method == "rrf":
+            d_rank = rows[np.argsort(-dense, kind="stable")].tolist()
+            l_rank = rows[np.argsort(-lexical, kind="stable")].tolist()
+            w = self.fusion.dense_weight
+            by_row = fuse_rrf([d_rank, l_rank], k=self.fusion.rrf_k, weights=[w, 1.0 - w])
+            fused = np.array([by_row[int(r)] for r in rows], dtype=np.float32)
+        else:
+            fused = fuse_convex(dense, lexical, self.fusion.dense_weight)
+        order = np.lexsort((rows, -fused))
+        return rows[order], fused[order], dense[order], lexical[order]
+
+    def search_documents(
+        self, query: str, *, k: int = 10, filters: Mapping[str, str] | None = None, mode: str = "hybrid"
+    ) -> list[Hit]:
+        """The best hit of each of the k best documents (a document scores as its best chunk)."""
+        rows, fused, dense, lexical = self.rank(query, k=k, filters=filters, mode=mode)
+        best: dict[int, int] = {}
+        for i, row in enumerate(rows):
+            doc = int(self.reader.doc_of_row[row])
+            if doc not in best:
+                best[doc] = i
+                if len(best) == k:
+                    break
+        picks = list(best.values())
+        return self._hits(rows[picks], fused[picks], dense[picks], lexical[picks])
+
+    def _hits(self, rows: np.ndarray, fused: np.ndarray, dense: np.ndarray, lexical: np.ndarray) -> list[Hit]:
+        stored = self.reader.chunks([int(r) for r in rows])
+        hits = []
+        for row, f, d, lx in zip(rows, fused, dense, lexical, strict=True):
+            sc = stored[int(row)]
+            doc = self.reader.documents[self.reader.doc_index[sc.chunk.doc_id]]
+            hits.append(Hit(sc.chunk, float(f), doc.title, doc.source, float(d), float(lx)))
+        return hits
+
+
+def doc_field(doc: object, key: str) -> str | None:
+    """The value a filter key refers to: id, source, title, or a metadata field."""
+    if key in ("id", "doc_id"):
+        return str(doc.id)  # type: ignore[attr-defined]
+    if key in ("source", "title"):
+        return str(getattr(doc, key))
+    value = doc.metadata.get(key)  # type: ignore[attr-defined]
+    return None if value is None else str(value)
+
+
+def _matches(value: str | None, pattern: str) -> bool:
+    return value is not None and fnmatch.fnmatchcase(value, pattern)

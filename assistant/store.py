@@ -1,0 +1,367 @@
+"""The on-disk index: generations of plain files (manifest, SQLite chunk table, vectors, BM25), swapped atomically.
+
+Layout of an index directory:
+    CURRENT            name of the live generation (replaced atomically with os.replace)
+    gen-000007/        one complete, immutable generation
+        manifest.json  model, dimension, chunker settings, format version, per-file and per-document checksums
+        chunks.sqlite  documents and chunks (text, offsets, page), row i <-> vector row i
+        vectors.npy    float32 (n_chunks x dimension), L2-normalised
+        dense.faiss    only for approximate (HNSW/IVF) indexes; the flat index is rebuilt from vectors.npy
+        bm25/          the lexical index (bm25s files)
+    .lock              held by the process that is building
+A build writes a new generation beside the live one and then flips CURRENT, so a build that dies part-way
+leaves the previous generation live and intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.chunking import Chunk
+from assistant.errors import IndexCorrupt, IndexMismatch, IndexNotFound
+from assistant.lexical import LexicalIndex
+
+FORMAT_VERSION = 1
+_VERIFY_LIMIT = 512 * 1024 * 1024  # checksum every file at load below this total size
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """What the index knows of a document (no text)."""
+
+    id: str
+    source: str
+    title: str
+    checksum: str
+    chunks: int
+    metadata: dict[str, Any] = field(default_factory=dict)
+    pages: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source,
+            "chunks": self.chunks,
+            "pages": len(self.pages),
+            "metadata": self.metadata,
+        }
+
+
+@dataclass(slots=True)
+class Generation:
+    """One generation's content in memory, ready to be written."""
+
+    manifest: dict[str, Any]
+    documents: list[DocumentInfo]
+    chunks: list[Chunk]  # in vector-row order
+    chunk_ids: np.ndarray  # stable int64 id per row
+    vectors: np.ndarray  # float32, rows aligned with chunks
+    lexical: LexicalIndex
+    dense_index: Any = None  # a FAISS index to save (approximate kinds only)
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    pointer = index_dir / "CURRENT"
+    if not pointer.is_file():
+        return None
+    name = pointer.read_text().strip()
+    path = index_dir / name
+    return path if name and path.is_dir() else None
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any] | None:
+    gen = current_generation(index_dir)
+    if gen is None:
+        return None
+    try:
+        return json.loads((gen / "manifest.json").read_text())
+    except (OSError, ValueError):
+        raise IndexCorrupt(
+            f"index manifest in {gen} is unreadable; rebuild with: python cli.py index --rebuild"
+        ) from None
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_generation(index_dir: Path, gen: Generation) -> Path:
+    """Write a complete generation and make it live; the previous one stays until this one is complete."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    tmp = index_dir / f".tmp-{uuid.uuid4().hex[:12]}"
+    tmp.mkdir()
+    try:
+        np.save(tmp / "vectors.npy", np.ascontiguousarray(gen.vectors, dtype=np.float32))
+        _write_sqlite(tmp / "chunks.sqlite", gen)
+        gen.lexical.save(tmp / "bm25")
+        if gen.dense_index is not None:
+            import faiss  # slow import: only approximate indexes are saved as FAISS files
+
+            faiss.write_index(gen.dense_index, str(tmp / "dense.faiss"))
+        files = sorted(p for p in tmp.rglob("*") if p.is_file())
+        manifest = dict(gen.manifest)
+        manifest["format_version"] = FORMAT_VERSION
+        manifest["files"] = {
+            p.relative_to(tmp).as_posix(): {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+        for p in [*files, tmp / "manifest.json"]:
+            _fsync_file(p)
+        previous = current_generation(index_dir)
+        number = 1 + max(
+            (int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()), default=0
+        )
+        final = index_dir / f"gen-{number:06d}"
+        os.rename(tmp, final)
+        pointer_tmp = index_dir / "CURRENT.tmp"
+        pointer_tmp.write_text(final.name + "\n")
+        _fsync_file(pointer_tmp)
+        os.replace(pointer_tmp, index_dir / "CURRENT")
+        dir_fd = os.open(index_dir, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _remove_old(index_dir, keep={final.name, previous.name if previous else ""})
+    return final
+
+
+def _remove_old(index_dir: Path, keep: set[str]) -> None:
+    """Drop generations other than the live and the previous one, and leftovers of dead builds."""
+    for path in index_dir.iterdir():
+        if (path.name.startswith("gen-") and path.name not in keep) or path.name.startswith(".tmp-"):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _write_sqlite(path: Path, gen: Generation) -> None:
+    con = sqlite3.connect(path)
+    try:
+        con.executescript(
+            """
+            PRAGMA journal_mode=OFF;
+            PRAGMA synchronous=OFF;
+            CREATE TABLE documents (row INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, source TEXT, title TEXT,
+                checksum TEXT, chunks INTEGER, metadata TEXT, pages TEXT);
+            CREATE TABLE chunks (row INTEGER PRIMARY KEY, id INTEGER UNIQUE NOT NULL, key TEXT NOT NULL,
+                doc_row INTEGER NOT NULL, start INTEGER, end INTEGER, page INTEGER, text TEXT);
+            """
+        )
+        doc_rows = {d.id: i for i, d in enumerate(gen.documents)}
+        con.executemany(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)",
+            (
+                (
+                    i,
+                    d.id,
+                    d.source,
+                    d.title,
+                    d.checksum,
+                    d.chunks,
+                    json.dumps(d.metadata, default=str),
+                    json.dumps(list(d.pages)),
+                )
+                for i, d in enumerate(gen.documents)
+            ),
+        )
+        con.executemany(
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
+            (
+                (row, int(cid), c.id, doc_rows[c.doc_id], c.start, c.end, c.page, c.text)
+                for row, (c, cid) in enumerate(zip(gen.chunks, gen.chunk_ids, strict=True))
+            ),
+        )
+        con.execute("CREATE INDEX chunks_doc ON chunks(doc_row)")
+        con.commit()
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChunk:
+    """A chunk read back from the index, with its row and stable integer id."""
+
+    row: int
+    id: int
+    chunk: Chunk
+
+
+class IndexReader:
+    """A loaded generation, shared read-only between threads: vectors, FAISS, BM25 and the chunk table."""
+
+    def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
+        self.path = path
+        self.manifest = manifest
+        self._lock = threading.Lock()
+        try:
+            self.vectors = np.load(path / "vectors.npy", mmap_mode="r")
+            self._con = sqlite3.connect(
+                f"file:{path / 'chunks.sqlite'}?mode=ro", uri=True, check_same_thread=False
+            )
+            rows = self._con.execute(
+                "SELECT row, id, source, title, checksum, chunks, metadata, pages FROM documents ORDER BY row"
+            ).fetchall()
+            self.documents = [
+                DocumentInfo(r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), tuple(json.loads(r[7])))
+                for r in rows
+            ]
+            self.doc_of_row = np.array(
+                [r[0] for r in self._con.execute("SELECT doc_row FROM chunks ORDER BY row")], dtype=np.int32
+            )
+            self.lexical = LexicalIndex.load(path / "bm25")
+        except (OSError, ValueError, sqlite3.Error, KeyError) as exc:
+            raise IndexCorrupt(
+                f"index in {path} is damaged ({type(exc).__name__}); rebuild with: python cli.py index --rebuild"
+            ) from None
+        n = len(self.doc_of_row)
+        if self.vectors.shape[0] != n or self.lexical.size != n or manifest.get("chunks") != n:
+            raise IndexCorrupt(
+                f"index in {path} is inconsistent ({self.vectors.shape[0]} vectors, {n} chunks); "
+                "rebuild with: python cli.py index --rebuild"
+            )
+        self.doc_index = {d.id: i for i, d in enumerate(self.documents)}
+        self.dense = self._load_dense()
+
+    def _load_dense(self):  # type: ignore[no-untyped-def]
+        import faiss  # slow import, but every search needs it
+
+        if (self.path / "dense.faiss").is_file():
+            return faiss.read_index(str(self.path / "dense.faiss"))
+        # inner product equals cosine similarity on normalised vectors
+        index = faiss.IndexFlatIP(int(self.manifest["model"]["dimension"]))
+        if len(self.vectors):
+            index.add(np.ascontiguousarray(self.vectors, dtype=np.float32))
+        return index
+
+    @property
+    def size(self) -> int:
+        return len(self.doc_of_row)
+
+    def chunks(self, rows: Sequence[int]) -> dict[int, StoredChunk]:
+        """The chunks at the given rows."""
+        if not rows:
+            return {}
+        wanted = sorted({int(r) for r in rows})
+        out: dict[int, StoredChunk] = {}
+        with self._lock:
+            for start in range(0, len(wanted), 500):
+                part = wanted[start : start + 500]
+                marks = ",".join("?" * len(part))
+                for row, cid, key, doc_row, s, e, page, text in self._con.execute(
+                    f"SELECT row, id, key, doc_row, start, end, page, text FROM chunks WHERE row IN ({marks})",
+                    part,
+                ):
+                    doc = self.documents[doc_row]
+                    out[row] = StoredChunk(row, cid, Chunk(key, doc.id, s, e, text, page))
+        return out
+
+    def rows_of_documents(self, doc_rows: Iterable[int]) -> np.ndarray:
+        wanted = np.fromiter(doc_rows, dtype=np.int32)
+        return np.nonzero(np.isin(self.doc_of_row, wanted))[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+
+def check_compatible(manifest: dict[str, Any], *, model: str, dimension: int | None, path: Path) -> None:
+    """Fail with the fix when an index was built with another format, model or dimension."""
+    rebuild = "rebuild with: python cli.py index --rebuild"
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"index in {path} has format version {version}, this program reads {FORMAT_VERSION}; {rebuild}"
+        )
+    built = manifest.get("model", {})
+    if built.get("name") != model:
+        raise IndexMismatch(
+            f"index in {path} was built with model {built.get('name')!r}, not {model!r}; {rebuild}"
+        )
+    if dimension is not None and built.get("dimension") != dimension:
+        raise IndexMismatch(
+            f"index in {path} has dimension {built.get('dimension')}, the model gives {dimension}; {rebuild}"
+        )
+
+
+def verify_files(gen: Path, manifest: dict[str, Any]) -> None:
+    """Detect truncated or altered files: sizes always, checksums when the index is small enough to hash."""
+    files = manifest.get("files") or {}
+    total = sum(int(f["bytes"]) for f in files.values())
+    for rel, info in files.items():
+        path = gen / rel
+        if not path.is_file() or path.stat().st_size != info["bytes"]:
+            raise IndexCorrupt(
+                f"index file {path} is missing or truncated; rebuild with: python cli.py index --rebuild"
+            )
+        if total <= _VERIFY_LIMIT and _sha256(path) != info["sha256"]:
+            raise IndexCorrupt(f"index file {path} is corrupted; rebuild with: python cli.py index --rebuild")
+
+
+def open_index(
+    index_dir: Path, *, model: str, dimension: int | None = None, verify: bool = True
+) -> IndexReader:
+    """Open the live generation of an index directory, checking it matches the model and is intact."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        raise IndexNotFound(f"no index in {index_dir}; build one with: python cli.py index")
+    manifest = read_manifest(index_dir)
+    assert manifest is not None
+    check_compatible(manifest, model=model, dimension=dimension, path=index_dir)
+    if verify:
+        verify_files(gen, manifest)
+    return IndexReader(gen, manifest)
+
+
+class PreviousGeneration:
+    """The live generation read cheaply (no FAISS, no BM25) so an update can reuse unchanged chunks."""
+
+    def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.vectors = np.load(path / "vectors.npy", mmap_mode="r")
+        self._con = sqlite3.connect(f"file:{path / 'chunks.sqlite'}?mode=ro", uri=True)
+        self.documents = {
+            r[0]: DocumentInfo(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), tuple(json.loads(r[6])))
+            for r in self._con.execute(
+                "SELECT id, source, title, checksum, chunks, metadata, pages FROM documents"
+            )
+        }
+
+    def chunks_of(self, doc_id: str) -> list[tuple[Chunk, int, int]]:
+        """(chunk, stable id, vector row) of one document, in document order."""
+        rows = self._con.execute(
+            "SELECT c.row, c.id, c.key, c.start, c.end, c.page, c.text FROM chunks c JOIN documents d "
+            "ON c.doc_row = d.row WHERE d.id = ? ORDER BY c.row",
+            (doc_id,),
+        ).fetchall()
+        return [(Chunk(key, doc_id, s, e, text, page), cid, row) for row, cid, key, s, e, page, text in rows]
+
+    def close(self) -> None:
+        self._con.close()

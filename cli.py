@@ -1,0 +1,9 @@
+#!/usr/bin/env python3
+"""Entry point: `python cli.py --help`."""
+
+import sys
+
+from assistant.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""Building and updating an index: incremental embedding, atomic generations, locks, mismatches, corruption."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.embedding import FakeEmbedder
+from assistant.errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
+from assistant.indexing import build_index
+from assistant.store import current_generation, open_index
+
+
+def test_first_build_indexes_every_document(corpus: Path, tmp_path: Path, fake: FakeEmbedder) -> None:
+    report = build_index(corpus, tmp_path / "idx", fake)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (3, 0, 0, 0)
+    reader = open_index(tmp_path / "idx", model=fake.name)
+    assert sorted(d.id for d in reader.documents) == ["economy.txt", "harbour.md", "orchard.txt"]
+    assert reader.size == report.chunks == report.embedded
+    harbour = next(d for d in reader.documents if d.id == "harbour.md")
+    assert harbour.title == "Harbour report" and harbour.metadata == {"date": "2022-01-05"}
+
+
+def test_rerun_with_nothing_changed_embeds_nothing_and_writes_nothing(corpus: Path, index_dir: Path) -> None:
+    counting = FakeEmbedder(64)
+    before = current_generation(index_dir)
+    report = build_index(corpus, index_dir, counting)
+    assert counting.calls == 0 and counting.embedded == 0
+    assert not report.written and report.unchanged == 3
+    assert current_generation(index_dir) == before
+
+
+def test_update_embeds_only_the_changed_file(corpus: Path, index_dir: Path) -> None:
+    old = open_index(index_dir, model="fake-embedder")
+    old_ids = {c.chunk.doc_id: c.id for c in old.chunks(range(old.size)).values()}
+    (corpus / "orchard.txt").write_text("Orchard notes\n\nThe orchard now grows 40 kinds of plums.")
+    (corpus / "new.txt").write_text("A new document about 7 bridges.")
+    (corpus / "harbour.md").unlink()
+    counting = FakeEmbedder(64)
+    report = build_index(corpus, index_dir, counting)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 1)
+    new_reader = open_index(index_dir, model="fake-embedder")
+    fresh_chunks = sum(d.chunks for d in new_reader.documents if d.id in ("orchard.txt", "new.txt"))
+    assert counting.embedded == fresh_chunks
+    stored = new_reader.chunks(range(new_reader.size)).values()
+    assert {c.chunk.doc_id for c in stored} == {"economy.txt", "orchard.txt", "new.txt"}
+    # Unchanged documents keep their stable chunk ids; their vectors are reused as they were.
+    economy = [c for c in stored if c.chunk.doc_id == "economy.txt"]
+    assert all(c.id == old_ids["economy.txt"] or c.id in old_ids.values() for c in economy)
+    row = economy[0].row
+    expected = FakeEmbedder(64).embed([f"Digital economy\n{economy[0].chunk.text}"])[0]
+    np.testing.assert_allclose(new_reader.vectors[row], expected, atol=1e-6)
+
+
+def test_deleted_document_never_comes_back_from_either_side(corpus: Path, index_dir: Path) -> None:
+    from assistant.search import Retriever
+
+    (corpus / "orchard.txt").unlink()
+    build_index(corpus, index_dir, FakeEmbedder(64))
+    reader = open_index(index_dir, model="fake-embedder")
+    retriever = Retriever(reader, FakeEmbedder(64))
+    for mode in ("lexical", "dense", "hybrid"):
+        hits = retriever.search("zymurgical cellar cider orchard", k=10, mode=mode)
+        assert all(h.chunk.doc_id != "orchard.txt" for h in hits)
+
+
+def test_failed_build_leaves_previous_index_live(corpus: Path, index_dir: Path) -> None:
+    class Exploding(FakeEmbedder):
+        def embed(self, texts, *, progress=None):  # type: ignore[no-untyped-def]
+            raise RuntimeError("killed mid-build")
+
+    before = current_generation(index_dir)
+    (corpus / "more.txt").write_text("Another document with 5 figures.")
+    with pytest.raises(RuntimeError):
+        build_index(corpus, index_dir, Exploding(64))
+    assert current_generation(index_dir) == before
+    assert not list(index_dir.glob(".tmp-*"))
+    reader = open_index(index_dir, model="fake-embedder")
+    assert "more.txt" not in {d.id for d in reader.documents}
+    # The next build completes and picks the new document up.
+    report = build_index(corpus, index_dir, FakeEmbedder(64))
+    assert report.added == 1
+
+
+def test_crash_while_writing_files_leaves_previous_index(corpus: Path, index_dir: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import assistant.store as store
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "_write_sqlite", broken)
+    before = current_generation(index_dir)
+    (corpus / "more.txt").write_text("Another document.")
+    with pytest.raises(OSError):
+        build_index(corpus, index_dir, FakeEmbedder(64))
+    assert current_generation(index_dir) == before
+    assert open_index(index_dir, model="fake-embedder").size > 0
+
+
+def test_model_mismatch_says_how_to_rebuild(index_dir: Path) -> None:
+    with pytest.raises(IndexMismatch, match="built with model 'fake-embedder'.*rebuild with: python cli.py index --rebuild"):
+        open_index(index_dir, model="all-MiniLM-L6-v2")
+    with pytest.raises(IndexMismatch, match="dimension 64"):
+        open_index(index_dir, model="fake-embedder", dimension=384)
+
+
+def test_format_version_mismatch(index_dir: Path) -> None:
+    gen = current_generation(index_dir)
+    assert gen is not None
+    manifest = json.loads((gen / "manifest.json").read_text())
+    manifest["format_version"] = 999
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatch, match="format version 999"):
+        open_index(index_dir, model="fake-embedder")
+
+
+def test_model_change_rebuilds_everything(corpus: Path, index_dir: Path) -> None:
+    other = FakeEmbedder(32, name="other-model")
+    report = build_index(corpus, index_dir, other)
+    assert report.added == 3 and report.note == "model changed"
+    assert open_index(index_dir, model="other-model").vectors.shape[1] == 32
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip"])
+def test_damaged_index_file_is_detected(index_dir: Path, damage: str) -> None:
+    gen = current_generation(index_dir)
+    assert gen is not None
+    target = gen / "vectors.npy"
+    data = bytearray(target.read_bytes())
+    if damage == "truncate":
+        target.write_bytes(bytes(data[: len(data) // 2]))
+    else:
+        data[-5] ^= 0xFF
+        target.write_bytes(bytes(data))
+    with pytest.raises(IndexCorrupt, match="rebuild with: python cli.py index --rebuild"):
+        open_index(index_dir, model="fake-embedder")
+
+
+def test_missing_index(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFound, match="no index in .*python cli.py index"):
+        open_index(tmp_path / "none", model="fake-embedder")
+
+
+def test_second_build_refuses_while_first_holds_the_lock(corpus: Path, index_dir: Path) -> None:
+    from filelock import FileLock
+
+    with FileLock(str(index_dir / ".lock")), pytest.raises(IndexBusy, match="another process is building"):
+        build_index(corpus, index_dir, FakeEmbedder(64))
+
+
+def test_skipped_files_are_reported_and_the_rest_indexed(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    (corpus / "empty.txt").write_bytes(b"")
+    report = build_index(corpus, tmp_path / "idx", FakeEmbedder(64))
+    assert report.documents == 3
+    assert sorted((s.source, s.reason.split(" (")[0]) for s in report.skipped) == [
+        ("broken.pdf", "corrupt PDF"),
+        ("empty.txt", "empty file"),
+    ]
+
+
+def test_only_two_generations_are_kept(corpus: Path, index_dir: Path) -> None:
+    for i in range(3):
+        (corpus / f"extra{i}.txt").write_text(f"Extra document number {i}.")
+        build_index(corpus, index_dir, FakeEmbedder(64))
+    assert len(list(index_dir.glob("gen-*"))) == 2
