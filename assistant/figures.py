@@ -1,0 +1,866 @@
+"""Find the figures (money, percentages, counts, sizes, durations, dates, years, ranks) in text, with exact spans."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
+
+KINDS = ("money", "percent", "count", "data_size", "duration", "date", "year", "ordinal", "number")
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One quantity in a text: `text == source[start:end]`, with its normalised value and what it measures.
+
+    A score ("24–10") has unit "score" and keeps its second side in `range_to`; a decade ("the 1990s") is a
+    year with unit "decade". `change` is "increase", "decrease" or "change", prefixed with "year-on-year "
+    when the text says so.
+    """
+
+    text: str
+    start: int
+    end: int
+    value: float | None
+    unit: str | None
+    kind: str
+    currency: str | None = None
+    qualifier: str | None = None
+    range_to: float | None = None
+    change: str | None = None
+    period: str | None = None
+    negative: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        """All fields, JSON-ready."""
+        return asdict(self)
+
+
+def _words(spaced: str) -> tuple[str, ...]:
+    return tuple(spaced.split())
+
+
+# --- vocabulary -------------------------------------------------------------------------------------------
+
+_SMALL = {
+    w: i
+    for i, w in enumerate(
+        _words(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+            "sixteen seventeen eighteen nineteen"
+        )
+    )
+}
+_TENS = {
+    w: 10 * (i + 2) for i, w in enumerate(_words("twenty thirty forty fifty sixty seventy eighty ninety"))
+}
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+# "bn", "mn", "tn" are unambiguous; "m", "k", "b" only count as scales right after a currency ("£1.1m", "$5k")
+_ABBREV_SCALES = {"bn": 1e9, "mn": 1e6, "mln": 1e6, "tn": 1e12, "trn": 1e12}
+_CURRENCY_ABBREV_SCALES = {**_ABBREV_SCALES, "m": 1e6, "k": 1e3, "b": 1e9}
+_ORDINAL_WORDS = {
+    w: i + 1
+    for i, w in enumerate(
+        _words(
+            "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+            "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+        )
+    )
+}
+_ORDINAL_WORDS |= {
+    w: 10 * (i + 3) for i, w in enumerate(_words("thirtieth fortieth fiftieth sixtieth seventieth"))
+}
+_ORDINAL_WORDS |= {"eightieth": 80, "ninetieth": 90, "hundredth": 100, "thousandth": 1000, "millionth": 10**6}
+
+# (kind, unit, currency, surfaces): a surface with a capital letter matches case-sensitively ("MB" is not "mb")
+_UNIT_TABLE: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
+    ("money", "yuan", "CNY", ("yuan", "RMB", "Rmb", "renminbi", "CNY")),
+    ("money", "US dollars", "USD", ("US dollars", "U.S. dollars", "USD", "dollars", "dollar")),
+    ("money", "Hong Kong dollars", "HKD", ("Hong Kong dollars", "HKD")),
+    ("money", "Australian dollars", "AUD", ("Australian dollars", "AUD")),
+    ("money", "Canadian dollars", "CAD", ("Canadian dollars", "CAD")),
+    ("money", "Singapore dollars", "SGD", ("Singapore dollars", "SGD")),
+    ("money", "euros", "EUR", ("euros", "euro", "EUR")),
+    # bare "pounds" is a weight as often as money; "£" and "sterling" say money
+    ("money", "pounds", "GBP", ("pounds sterling", "sterling", "GBP")),
+    ("money", "yen", "JPY", ("yen", "JPY")),
+    ("money", "rupees", "INR", ("rupees", "INR")),
+    ("money", "Swiss francs", "CHF", ("Swiss francs", "CHF")),
+    ("percent", "percent", None, ("percent", "per cent", "%", "pct")),
+    ("percent", "percentage points", None, ("percentage points", "percentage point", "pts", "pt")),
+    ("percent", "basis points", None, ("basis points", "basis point", "bps")),
+    ("data_size", "ZB", None, ("ZB", "zettabytes", "zettabyte")),
+    ("data_size", "EB", None, ("EB", "exabytes", "exabyte")),
+    ("data_size", "PB", None, ("PB", "petabytes", "petabyte")),
+    ("data_size", "TB", None, ("TB", "terabytes", "terabyte")),
+    ("data_size", "GB", None, ("GB", "gigabytes", "gigabyte")),
+    ("data_size", "MB", None, ("MB", "megabytes", "megabyte")),
+    ("data_size", "KB", None, ("KB", "kilobytes", "kilobyte")),
+    ("data_size", "bytes", None, ("bytes",)),
+    ("duration", "years", None, ("years", "year")),
+    ("duration", "months", None, ("months", "month")),
+    ("duration", "weeks", None, ("weeks", "week")),
+    ("duration", "days", None, ("days", "day")),
+    ("duration", "hours", None, ("hours", "hour")),
+    ("duration", "minutes", None, ("minutes", "minute")),
+    ("duration", "seconds", None, ("seconds", "second")),
+    ("duration", "decades", None, ("decades", "decade")),
+    ("duration", "centuries", None, ("centuries", "century")),
+    ("number", "square kilometres", None, ("square kilometres", "square kilometers", "km2", "km²", "sq km")),
+    ("number", "km", None, ("km", "kilometres", "kilometers", "kilometre", "kilometer")),
+    ("number", "miles", None, ("miles", "mile")),
+    ("number", "metres", None, ("metres", "meters", "metre", "meter")),
+    ("number", "kg", None, ("kg", "kilograms", "kilogram")),
+    ("number", "pounds", None, ("pounds", "pound", "lb", "lbs")),
+    ("number", "feet", None, ("feet", "foot", "ft")),
+    ("number", "inches", None, ("inches", "inch")),
+    ("number", "yards", None, ("yards", "yard")),
+    ("number", "tonnes", None, ("tonnes", "tons", "tonne", "ton")),
+    ("number", "hectares", None, ("hectares", "hectare")),
+    ("number", "acres", None, ("acres", "acre")),
+    ("number", "degrees", None, ("degrees", "degree", "°C", "°F")),
+    ("number", "MW", None, ("MW", "megawatts")),
+    ("number", "GW", None, ("GW", "gigawatts")),
+    ("number", "kWh", None, ("kWh",)),
+    ("number", "Mbps", None, ("Mbps", "Gbps")),
+)
+_UNITS_EXACT = {s: (k, u, c) for k, u, c, ss in _UNIT_TABLE for s in ss if s != s.lower()}
+_UNITS_LOWER = {s: (k, u, c) for k, u, c, ss in _UNIT_TABLE for s in ss if s == s.lower()}
+_CURRENCY_UNITS = {c: u for _, u, c, _ in _UNIT_TABLE if c} | {
+    "TWD": "New Taiwan dollars",
+    "BRL": "reais",
+    "KRW": "won",
+}
+
+
+def lookup_unit(word: str) -> tuple[str, str, str | None] | None:
+    """(kind, normalised unit, currency) for a unit word such as "yuan", "per cent", "ZB", "months"."""
+    key = " ".join(word.split())
+    return _UNITS_EXACT.get(key) or _UNITS_LOWER.get(key.lower())
+
+
+def counted_noun(text: str) -> str | None:
+    """The counted noun that text starts with, read as after a number: "5G base stations in 2021" -> "base stations"."""
+    found = _counted_noun(" " + text, 0, bare=False)
+    return found[1] if found else None
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Longest-first alternation; lower-case words match in any case, others exactly."""
+    parts = []
+    for w in sorted(set(words), key=len, reverse=True):
+        pattern = re.escape(w).replace(r"\ ", r"\s+")
+        parts.append(f"(?i:{pattern})" if w == w.lower() else pattern)
+    return "|".join(parts)
+
+
+_QUALIFIERS = {
+    "more than": "more than", "over": "over", "nearly": "nearly", "about": "about", "around": "around",
+    "approximately": "approximately", "approx.": "approximately", "almost": "almost", "up to": "up to",
+    "at least": "at least", "at most": "at most", "less than": "less than", "fewer than": "less than",
+    "some": "some", "roughly": "roughly", "under": "under", "below": "below", "above": "above",
+    "close to": "close to", "in excess of": "more than", "as many as": "as many as", "as much as": "as much as",
+    "upwards of": "more than", "just over": "just over", "just under": "just under", "no more than": "at most",
+    "no less than": "at least", "not less than": "at least", "not more than": "at most",
+    "greater than": "more than", "an estimated": "about", "estimated": "about", "circa": "about", "ca.": "about",
+    "c.": "about", "~": "about", ">": "more than", "<": "less than", "≥": "at least", "≤": "at most",
+}  # fmt: skip
+# a year keeps only these ("around 1500"); "over 2018" compares with a year rather than qualifying it
+_YEAR_QUALIFIERS = frozenset({"about", "around", "approximately"})
+_YEAR_DROPPED_QUALIFIERS = frozenset({"over", "under", "above", "below"})
+_CURRENCY_PREFIXES = {
+    "US$": "USD", "U.S.$": "USD", "$": "USD", "HK$": "HKD", "A$": "AUD", "AU$": "AUD", "C$": "CAD", "CA$": "CAD",
+    "S$": "SGD", "NT$": "TWD", "R$": "BRL", "€": "EUR", "£": "GBP", "¥": "¥", "￥": "¥", "₹": "INR", "₩": "KRW",
+    "RMB": "CNY", "CNY": "CNY", "USD": "USD", "EUR": "EUR", "GBP": "GBP", "JPY": "JPY", "HKD": "HKD", "Rs": "INR",
+    "Rs.": "INR", "INR": "INR", "CHF": "CHF",
+}  # fmt: skip
+
+# --- patterns ---------------------------------------------------------------------------------------------
+
+_MONTH = (
+    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?"
+    r"|Sep(?:t(?:ember|\.)?|tember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)(?![A-Za-z])"
+)
+_DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?!\d)"
+_YEAR = r"(?:1\d{3}|20\d{2})(?!\d)"
+_DATES = (
+    rf"{_MONTH}\.?\s+{_DAY},?\s+{_YEAR}",  # Sept. 7, 2021
+    rf"{_DAY}\s+(?:of\s+)?{_MONTH}\.?,?\s+{_YEAR}",  # 7 February 2016
+    rf"{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?!\d)",  # 2021-09-07
+    rf"\d{{1,2}}/\d{{1,2}}/{_YEAR}",  # 12/31/2019
+    rf"{_MONTH}\.?,?\s+{_YEAR}",  # June 2022
+    rf"{_MONTH}\.?\s+{_DAY}",  # August 15
+    rf"{_DAY}\s+(?:of\s+)?{_MONTH}",  # 28 January
+)
+_TENS_UNITS = rf"(?:{_alternation(_TENS)})-(?:{_alternation(_SMALL)})"  # twenty-five
+_NUMBER_WORD = rf"(?:{_TENS_UNITS}|{_alternation([*_SMALL, *_TENS, *_SCALES, 'hundred', 'dozen'])})"
+_AFTER_SCALE = r"(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))"  # "three hundred and forty two"
+_WORD_NUMBER = (
+    rf"\b(?:a\s+(?:dozen|hundred|thousand|million|billion|trillion)|{_TENS_UNITS}|{_alternation([*_SMALL, *_TENS])})"
+    rf"(?:(?:\s+|-|{_AFTER_SCALE}\s+and\s+){_NUMBER_WORD})*\b"
+)
+_ORDINAL_WORD = (
+    rf"\b(?:(?:{_alternation(_TENS)})[-\s](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+    rf"|{_alternation(_ORDINAL_WORDS)})\b"
+)
+# What is not a figure, each rule applied where it is named:
+# - a number glued to letters, or to a word by "-", "/" or ".": ids and versions ("5G", "G20", "A380",
+#   "COVID-19", "Q4", "10-K"): _glued_left and the glued-suffix check in _read_number;
+# - a malformed numeral ("3.2.1", "1,2,3"): _NUMERAL; a phone number: _PHONE; a time or fraction ("10:30",
+#   "1/2"): _read_slash; a footnote marker "(1)": _read_number;
+# - a reference ("Section 3.2", "Article 5", "Chapter 4"): _REFERENCE;
+# - a name: a capitalised word, not the sentence's first, right before a bare number or count ("Super Bowl 50",
+#   "Partner 2 Connect", "Web 3.0 technologies"): _LABEL_WORD;
+# - number words in titles ("Thirty Years' War"), a lone "one", a hyphen compound ("three-dimensional").
+# Phone numbers are matched only to be skipped: "+86 10 1234 5678", "010-12345678".
+_PHONE = r"\+\d{1,3}(?:[\s.-]\(?\d{1,4}\)?){2,5}(?!\d)|\(?\b0\d{1,3}\)?[-\s]\d{7,8}(?!\d)|\b\d{3}[-.]\d{3}[-.]\d{4}(?!\d)"
+# a numeral token is read greedily and validated afterwards: no backtracking, so "1,1,1,…" stays linear
+_NUMERAL_TOKEN = r"\d[\d,.]*\d|\d"
+_CORE = re.compile(
+    rf"(?P<phone>{_PHONE})|(?P<date>{'|'.join(_DATES)})|(?P<fy>\bFY\s?'?(?:\d{{4}}|\d{{2}})(?![\w]))"
+    rf"|(?P<ordw>(?i:{_ORDINAL_WORD}))|(?P<words>(?i:{_WORD_NUMBER}))"
+    rf"|(?P<num>{_NUMERAL_TOKEN})(?P<sfx>%|[A-Za-z]+)?"
+)
+_NUMERAL = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_CURRENCY_PREFIX = _alternation(_CURRENCY_PREFIXES)
+_WORD_QUALIFIER = _alternation(q for q in _QUALIFIERS if q[0].isalpha())
+_PREFIX = re.compile(
+    rf"(?:(?P<between>\b(?i:between)\s+)|(?P<qual>(?<![\w.])(?i:{_WORD_QUALIFIER})\s+|[~><≥≤]\s?))?"
+    rf"(?P<minus1>(?<![\w])(?:[-−]|(?i:minus)\s+))?(?P<cur>(?<![A-Za-z]){_CURRENCY_PREFIX})?\s{{0,2}}"
+    r"(?P<paren>\()?(?P<minus2>(?<![\w])[-−])?\Z"
+)
+_SCALE_WORD = re.compile(r"\s*(?:-\s*)?(?i:(thousand|million|billion|trillion|bn|mn|mln|tn|trn))\b")
+_CURRENCY_SCALE = re.compile(r"\s?(?i:(bn|mn|mln|tn|trn|m|k|b))\b")
+_UNIT = re.compile(rf"\s{{0,2}}(?P<u>{_alternation(s for *_, ss in _UNIT_TABLE for s in ss)})(?![A-Za-z0-9])")
+_HYPHEN_UNIT = re.compile(
+    r"-(?P<u>year|month|week|day|hour|minute|second|decade|century|degree|mile|metre|meter|kilometre|kilometer)"
+    r"(?:-old)?(?![A-Za-z])"
+)
+_YEARS_OLD = re.compile(r"\s+old\b")
+_RANGE = re.compile(
+    rf"(?P<sep>\s*[-–‐]\s*|\s+(?:to|and|through)\s+)(?P<cur>{_CURRENCY_PREFIX})?\s?"
+    rf"(?:(?P<num>{_NUMERAL_TOKEN})(?P<sfx>%|[A-Za-z]+)?|(?P<words>(?i:{_WORD_NUMBER})))"
+)
+_NEXT_WORD = re.compile(r"(\s*,\s*|\s+)(?:(and|or)\s+)?([A-Za-z0-9][\w&'’-]*)")
+_REFERENCE = re.compile(
+    r"(?i:\b(?:sections?|articles?|chapters?|notes?|items?|part|clauses?|paragraphs?|para|figures?|fig\.|tables?"
+    r"|pages?|p\.|pp\.|rules?|schedules?|appendix|exhibits?|annex|no\.|nos\.|vol\.|volume|issue|step|phase"
+    r"|level|grade|room|version|v\.|episode|season|series|route|highway|platform|gate|flight|line|form)|§)\s*\Z"
+)
+_RANK_BEFORE = re.compile(
+    r"(?i:\b(?:rank(?:ed|ing|s)?|plac(?:ed|ing|es)|finish(?:ed|ing|es)?|position(?:ed)?|came|comes)\s+"
+    r"(?:(?:the|at|in)\s+)?)\Z"
+)
+_RANK_AFTER = re.compile(
+    r"(?:-|\s+)(?:largest|biggest|highest|lowest|best|most|smallest|richest|busiest|oldest|longest|ranked"
+    r"|place|position|spot)\b"
+)
+_CALENDAR_PART = re.compile(r"[\s-]+(?i:half|quarter)\b")
+_AGE = re.compile(r"(?i:\b(?:aged?|at\s+age|age\s+of)\s*)\Z")
+_FROM = re.compile(r"(?i:\bfrom\s*)\Z")
+_YEAR_PREPS = re.compile(
+    r"(?i:\b(?:in|since|by|until|till|from|before|after|during|of|to|through|the|fiscal|and)\s*)\Z"
+)
+_LABEL_WORD = re.compile(r"(?<![\w.])([A-Z][\w&'’.]*) \Z")  # one space: a tab or two start a table cell
+_NOT_LABELS = frozenset(
+    _words(
+        "In On At By For From To Of Since Until After Before During The A An And Or With Than Between Each All "
+        "Only Just Total Top Up Down Some About Over Nearly Almost Around Approximately Roughly Under Another Every "
+        "Its Their Our His Her These Those That This If When While Where Per Plus Minus Are Is Was Were"
+    )
+)
+_MID_PREFIXES = frozenset(_words("mid early late pre post end"))
+_IRREGULAR_PLURALS = frozenset(
+    _words(
+        "people children men women staff personnel police cattle feet teeth mice geese data media criteria "
+        "species series aircraft livestock sheep deer fish alumni"
+    )
+)
+_NOT_PLURALS = frozenset(
+    _words(
+        "is was has does this its his hers ours yours theirs us as thus less across perhaps always whereas plus "
+        "minus yes news means towards afterwards besides unless whilst sometimes"
+    )
+)
+_STOP = frozenset(
+    _words(
+        "of in to the a an for by with at from on that which who whom whose is was were are be been being has have "
+        "had will would can could should may might must shall and or but as than per each more most less least "
+        "year-on-year this these those it its their his her our your my such into onto over under about after "
+        "before during since until between among while when where not no also only just still"
+    )
+)
+# a modifier joins the counted noun only on positive evidence that it is a noun itself: adjectives are too
+# many to list, so "base stations" needs "base" here, and "distinct divisors" stays "divisors"
+_NOUN_SUFFIXES = _words("tion sion ment ness ity ery ance ence ship age ism ist")
+_COMPOUND_NOUNS = frozenset(
+    _words(
+        "base data power service delivery user phone car bus train rail border trade school health care research "
+        "energy water network internet computer software security charging parking payment information member "
+        "student tourist government business market industry family household passenger cargo container field"
+    )
+)
+
+
+# --- reading one figure -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Prefix:
+    start: int  # where the figure's text starts (qualifier, sign, currency or "(")
+    qualifier: str | None
+    currency: str | None
+    paren: int | None  # index of a "(" right before the number: maybe an accounting negative
+    minus: bool
+    between: int | None  # index of "between" before the number ("between 3 and 5 million")
+    before: str  # the text before all of it, for context rules
+
+
+def _read_prefix(text: str, s: int, floor: int) -> _Prefix:
+    lo = max(floor, s - 60)
+    m = _PREFIX.search(text, lo, s)
+    assert m is not None  # every group is optional, so the empty match at the end always exists
+    starts = [m.start(g) for g in ("qual", "minus1", "cur", "paren", "minus2") if m.group(g) is not None]
+    start = min(starts) if starts else s
+    qual, cur = m.group("qual"), m.group("cur")
+    return _Prefix(
+        start=start,
+        qualifier=_QUALIFIERS.get(" ".join(qual.lower().split())) if qual else None,
+        currency=_CURRENCY_PREFIXES.get(cur) if cur else None,
+        paren=m.start("paren") if m.group("paren") else None,
+        minus=bool(m.group("minus1") or m.group("minus2")),
+        between=m.start("between") if m.group("between") else None,
+        before=text[lo : m.start("between") if m.group("between") else start],
+    )
+
+
+def _glued_left(text: str, s: int) -> bool:
+    """True for numbers glued to a word on the left: "G20", "A380", "COVID-19", "Q4" are ids, not figures."""
+    if s == 0:
+        return False
+    c = text[s - 1]
+    if c.isalnum() or c in "_.":
+        return True
+    if c in "-‐–/" and s >= 2 and text[s - 2].isalnum():
+        word = re.search(r"[A-Za-z]+\Z", text[max(0, s - 8) : s - 1])
+        return not (c == "-" and word is not None and word.group().lower() in _MID_PREFIXES)  # "mid-2022"
+    return False
+
+
+def _is_plural(word: str) -> bool:
+    lower = word.lower()
+    if lower in _IRREGULAR_PLURALS:
+        return True
+    if (
+        len(lower) < 3
+        or lower[-1] != "s"
+        or lower in _NOT_PLURALS
+        or lower.endswith(("ss", "us", "is", "'s", "’s"))
+    ):
+        return False
+    return lower.replace("-", "").isalpha()
+
+
+def _counted_noun(text: str, p: int, *, bare: bool) -> tuple[int, str] | None:
+    """(end, noun) for the counted noun after a number: "1.5 million 5G base stations" -> "base stations".
+
+    Up to three modifiers may stand between ("micro, small and medium-sized enterprises"); the modifier right
+    before the plural joins it when it is known as a noun ("base stations", not "small enterprises").
+    bare: only a directly following lower-case plural counts (for year-like numbers: "1500 soldiers").
+    """
+    modifiers: list[str] = []
+    for i in range(4):
+        m = _NEXT_WORD.match(text, p)
+        if m is None or (i == 0 and (m.group(1).strip() or m.group(2))):
+            return None
+        word = m.group(3)
+        if _is_plural(word):
+            if bare and (modifiers or not word.islower()):
+                return None
+            last = modifiers[-1] if modifiers and not m.group(1).strip() and not m.group(2) else ""
+            noun_like = last.isalpha() and (last in _COMPOUND_NOUNS or last.endswith(_NOUN_SUFFIXES))
+            return m.end(), f"{last} {word}" if noun_like else word
+        if i == 3 or word.lower() in _STOP or not any(c.isalpha() for c in word):
+            return None
+        modifiers.append(word)
+        p = m.end()
+    return None
+
+
+def _numeral_value(token: str) -> float | None:
+    value = float(token.replace(",", ""))
+    return value if math.isfinite(value) else None  # "1" * 10000 is a token, but not a value
+
+
+def _words_value(words: str) -> float:
+    total, current = 0.0, 0.0
+    for w in re.findall(r"[a-z]+", words.lower()):
+        if w == "a":
+            current = 1.0
+        elif w in _SMALL:
+            current += _SMALL[w]
+        elif w in _TENS:
+            current += _TENS[w]
+        elif w in ("hundred", "dozen"):
+            current = (current or 1.0) * (100 if w == "hundred" else 12)
+        elif w in _SCALES:
+            total += (current or 1.0) * _SCALES[w]
+            current = 0.0
+    return total + current
+
+
+def _at_sentence_start(text: str, s: int) -> bool:
+    i = s - 1
+    while i >= 0 and text[i] in " \t\"'“‘(":
+        i -= 1
+    return i < 0 or text[i] in ".!?\n:;"
+
+
+def _cell_like(text: str, open_idx: int, close_idx: int) -> bool:
+    """True when "(…)" stands alone like a table cell: nothing but blanks up to a line end, tab or "|"."""
+    left = re.search(r"(?:\A|[\n\t|]|\s{2})[ ]*\Z", text[max(0, open_idx - 40) : open_idx])
+    right = re.match(r"[ ]*(?:\Z|[\n\t|]|\s{2})", text[close_idx + 1 : close_idx + 41])
+    return left is not None and right is not None
+
+
+def _year_like(token: str, value: float | None) -> bool:
+    return value is not None and len(token) == 4 and token.isdigit() and 1000 <= value <= 2100
+
+
+def _read(text: str, m: re.Match[str], floor: int, prev: Figure | None) -> tuple[Figure | None, int]:
+    """The figure whose number the core match m found (or None), and how far the text is used up."""
+    s, e = m.span()
+    if m.group("phone"):
+        return None, e
+    if m.group("date"):
+        if _glued_left(text, s) or text[e : e + 1].isalnum():
+            return None, e
+        years = re.findall(r"(?<!\d)(?:1\d{3}|20\d{2})(?!\d)", m.group())
+        return Figure(m.group(), s, e, float(years[-1]) if years else None, None, "date"), e
+    if m.group("fy"):
+        digits = re.sub(r"\D", "", m.group())
+        year = float(digits) if len(digits) == 4 else 2000.0 + float(digits)
+        return Figure(m.group(), s, e, year, None, "year"), e
+    if m.group("ordw"):
+        word = m.group()
+        # capitalised mid-sentence ("the Second World War") is a name; "First, ..." opens a list
+        if word[0].isupper() and (not _at_sentence_start(text, s) or text[e : e + 1] == ","):
+            return None, e
+        parts = re.split(r"[-\s]+", word.lower())
+        value = float(_ORDINAL_WORDS[parts[-1]] + (_TENS[parts[0]] if len(parts) > 1 else 0))
+        return _ordinal(text, s, e, value, floor), e
+    if m.group("words"):
+        words = m.group()
+        if words[0].isupper() and not _at_sentence_start(text, s):
+            return None, e  # "Seven Keys to Doomsday", "Thirty Years' War": titles
+        return _read_number(text, s, e, _words_value(words), floor, prev, words=words)
+    s, e = m.span("num")
+    token, sfx = m.group("num"), m.group("sfx") or ""
+    if _glued_left(text, s) or not _NUMERAL.fullmatch(token):
+        return None, m.end()  # ids ("A380"), versions and malformed tokens ("3.2.1", "1,2,3")
+    if text[e : e + 1] in ("/", ":") and text[e + 1 : e + 2].isdigit():
+        return _read_slash(text, s, e)
+    number = _numeral_value(token)
+    if sfx in ("st", "nd", "rd", "th") and token.isdigit():
+        return _ordinal(text, s, m.end(), number, floor), m.end()
+    if sfx == "s" and _year_like(token, number) and token.endswith("0"):
+        return Figure(text[s : m.end()], s, m.end(), number, "decade", "year"), m.end()
+    return _read_number(text, s, e, number, floor, prev, token=token, sfx=sfx)
+
+
+def _read_slash(text: str, s: int, e: int) -> tuple[Figure | None, int]:
+    """ "2017/18" is a fiscal year; other "a/b" and "10:30" (fractions, times, ids) are not figures."""
+    tail = re.compile(r"[/:](\d+)(?![\w/.:])").match(text, e)
+    end = tail.end() if tail else e + 1
+    if tail and text[e] == "/" and e - s == 4 and len(tail.group(1)) == 2 and text[s:e].isdigit():
+        first = float(text[s:e])
+        second = first // 100 * 100 + float(tail.group(1))
+        if 1000 <= first <= 2100 and second > first:
+            return Figure(text[s:end], s, end, first, None, "year", range_to=second), end
+    return None, end
+
+
+def _ordinal(text: str, s: int, e: int, value: float | None, floor: int) -> Figure | None:
+    if _CALENDAR_PART.match(text, e):
+        return None  # "the first half of 2022" names a period (see _PERIOD), not a rank
+    rank = (
+        _RANK_BEFORE.search(text, max(floor, s - 40), s) is not None or _RANK_AFTER.match(text, e) is not None
+    )
+    return Figure(text[s:e], s, e, value, "rank" if rank else None, "ordinal")
+
+
+def _scale_at(text: str, p: int, currency: str | None) -> tuple[float, int]:
+    """(scale, end) of a scale word at p: " million", " bn", and "m"/"k" after a currency."""
+    if sm := _SCALE_WORD.match(text, p):
+        return _SCALES.get(sm.group(1).lower()) or _ABBREV_SCALES[sm.group(1).lower()], sm.end()
+    if currency and (cm := _CURRENCY_SCALE.match(text, p)):
+        return _CURRENCY_ABBREV_SCALES[cm.group(1).lower()], cm.end()
+    return 1.0, p
+
+
+def _glued_scale(sfx: str, currency: str | None) -> float | None:
+    """The scale of letters glued to a number ("1.5bn", "£1.1m"), or None."""
+    table = _CURRENCY_ABBREV_SCALES if currency else _ABBREV_SCALES
+    return table.get(sfx.lower())
+
+
+def _read_number(
+    text: str,
+    s: int,
+    e: int,
+    value: float | None,
+    floor: int,
+    prev: Figure | None,
+    *,
+    token: str = "",
+    sfx: str = "",
+    words: str = "",
+) -> tuple[Figure | None, int]:
+    pre = _read_prefix(text, s, floor)
+    currency, qualifier, start, p = pre.currency, pre.qualifier, pre.start, e
+    scale = 1.0
+    if sfx:  # letters glued on the right: a scale ("1.5bn"), a unit ("6.6ZB", "10%") or an id ("5G")
+        glued = _glued_scale(sfx, currency)
+        if glued is not None:
+            scale, p = glued, e + len(sfx)
+        elif lookup_unit(sfx) is None or sfx in ("pt", "pts"):
+            return None, e + len(sfx)
+
+    # accounting negatives: "(1,234)", "$(9.8) million", "£(8.1m)"; a bare "(1)" is a footnote marker
+    negative, closed = pre.minus, False
+    if pre.paren is not None:
+        close = p if text.startswith(")", p) else None
+        if close is None and scale == 1.0:
+            scale_end = _scale_at(text, p, currency)[1]
+            close = scale_end if text.startswith(")", scale_end) else None
+        conversion = prev is not None and prev.kind == "money" and not text[prev.end : pre.paren].strip()
+        grouped = "," in token or "." in token or currency is not None or scale != 1.0
+        if close is not None and not conversion and (grouped or _cell_like(text, pre.paren, close)):
+            negative = closed = True
+            if close == p:
+                p = close + 1
+            else:
+                scale, p = _scale_at(text, p, currency)
+                p += 1
+        elif close is not None and token.isdigit() and len(token) <= 3 and not conversion:
+            return None, close + 1
+        else:
+            start = max(start, pre.paren + 1)
+    if scale == 1.0 and not words:
+        scale, p = _scale_at(text, p, currency)
+
+    base = None if value is None else value * scale
+    kind, unit, range_to = "number", None, None
+    year_like = _year_like(token, value) and scale == 1.0 and currency is None and not negative
+    if year_like and qualifier in _YEAR_DROPPED_QUALIFIERS:
+        qualifier, start = None, s
+
+    # a range: "10 to 15 percent", "10-15%", "between 3 and 5 million", "1629–1631"; a score: "24–10"
+    if not closed and (
+        rng := _read_range(text, p, base, scale, currency, pre, token=token, year_like=year_like)
+    ):
+        p, base, range_to, is_score = rng
+        unit = "score" if is_score else None
+        start = pre.between if pre.between is not None else start
+
+    um = _UNIT.match(text, p) if unit is None else None
+    hm = _HYPHEN_UNIT.match(text, p) if um is None and unit is None else None
+    if um is not None:
+        found = lookup_unit(um.group("u"))
+        assert found is not None
+        ukind, uname, ucurrency = found
+        if ukind == "money" and year_like and currency is None:
+            kind = "year"  # "in 2010 dollars": the base year of prices, not an amount
+        elif ukind != "money" or currency in (None, "¥", ucurrency) or ucurrency != "USD":
+            kind, unit, p = ukind, uname, um.end()
+            currency = ucurrency if ukind == "money" and currency in (None, "¥", "USD") else currency
+            if unit == "years" and (old := _YEARS_OLD.match(text, p)):
+                p = old.end()
+    elif hm is not None:
+        found = lookup_unit(hm.group("u"))
+        assert found is not None
+        kind, unit, p = found[0], found[1], hm.end()
+    elif text.startswith("-", p) and text[p + 1 : p + 2].isalpha():
+        return None, p  # "three-dimensional", "10-K", "2019-nCoV": part of a word, not a figure
+    if currency is not None:
+        kind = "money"
+        unit = unit if unit in _CURRENCY_UNITS.values() else _CURRENCY_UNITS.get(currency, currency)
+    if range_to is None and unit is not None and not closed:  # "10% to 15%", "$3 million to $5 million"
+        rng = _read_range(text, p, base, scale, currency, pre, token=token, year_like=False)
+        again = _UNIT.match(text, rng[0]) if rng else None
+        if rng and again and (lookup_unit(again.group("u")) or ())[:2] == (kind, unit):
+            p, base, range_to = again.end(), rng[1], rng[2]
+        elif rng and currency and (rm := _RANGE.match(text, p)) and rm.group("cur"):
+            p, base, range_to = rng[0], rng[1], rng[2]
+
+    if kind == "number" and unit is None:
+        if _AGE.search(pre.before):
+            kind, unit = "duration", "years"
+        elif words.lower() == "one":
+            return None, p  # a lone "one" ("one of the drivers") is a pronoun, not a figure
+        elif (noun := _counted_noun(text, p, bare=year_like)) and not (
+            year_like and _YEAR_PREPS.search(pre.before)
+        ):
+            kind, unit, p = "count", noun[1], noun[0]
+        elif year_like and (qualifier is None or qualifier in _YEAR_QUALIFIERS):
+            kind = "year"
+    # numbers that name rather than measure: "Section 3.2", "Article 5" (references) and "Super Bowl 50",
+    # "Partner 2 Connect", "Web 3.0 technologies" (a capitalised name, not opening the sentence, right before)
+    if kind in ("number", "year", "count") and (unit is None or kind == "count") and range_to is None:
+        if kind != "count" and not qualifier and _REFERENCE.search(pre.before):
+            return None, p
+        label = _LABEL_WORD.search(pre.before)
+        if (
+            kind != "year"
+            and not qualifier
+            and label
+            and label.group(1) not in _NOT_LABELS
+            and not _at_sentence_start(
+                text, (pre.start if pre.between is None else pre.between) - len(pre.before) + label.start()
+            )
+        ):
+            return None, p
+    if negative and base is not None:
+        base = -base
+    figure = Figure(
+        text[start:p],
+        start,
+        p,
+        base,
+        unit,
+        kind,
+        currency=currency,
+        qualifier=qualifier,
+        range_to=range_to,
+        negative=negative,
+    )
+    return figure, p
+
+
+def _read_range(
+    text: str,
+    p: int,
+    base: float | None,
+    scale: float,
+    currency: str | None,
+    pre: _Prefix,
+    *,
+    token: str,
+    year_like: bool,
+) -> tuple[int, float | None, float, bool] | None:
+    """(end, value, range_to, is_score) for a range whose separator starts at p, or None."""
+    m = _RANGE.match(text, p)
+    if m is None or base is None:
+        return None
+    sep = m.group("sep").strip()
+    if m.group("cur") and _CURRENCY_PREFIXES.get(m.group("cur")) != currency:
+        return None
+    if (sep == "and" and pre.between is None) or (sep in ("to", "through") and _FROM.search(pre.before)):
+        return None  # "rose from 10 to 15 percent" is a change between two figures, not a range
+    end, second_scale = m.end(), 1.0
+    second_token = m.group("num") or ""
+    if second_token:
+        if not _NUMERAL.fullmatch(second_token) or text[end : end + 1] in ("/", ":"):
+            return None
+        second = _numeral_value(second_token)
+        if second_sfx := m.group("sfx"):
+            glued = _glued_scale(second_sfx, currency)
+            if glued is not None:
+                second_scale = glued
+            elif lookup_unit(second_sfx) is not None and second_sfx not in ("pt", "pts"):
+                end = m.end("num")  # the unit ("%") is read by the caller and applies to both ends
+            else:
+                return None
+    else:
+        second = _words_value(m.group("words"))
+    if second is None:
+        return None
+    if second_scale == 1.0:
+        second_scale, end = _scale_at(text, end, currency)
+    if scale == 1.0 and second_scale != 1.0:
+        base *= second_scale  # "between 3 and 5 million": the scale belongs to both ends
+    upper = second * second_scale
+    dash = sep in ("-", "–", "‐", "")
+    if year_like and dash and len(second_token) == 2:  # "2011–12"
+        upper = base // 100 * 100 + second
+        return end, base, upper + 100 if upper <= base else upper, False
+    if upper >= base:
+        return end, base, upper, False
+    if dash and token.isdigit() and second_token.isdigit() and scale == second_scale == 1.0 and not currency:
+        return end, base, upper, True
+    return None  # "outnumbered the French 20 to 1": a ratio, two figures
+
+
+# --- context: the currency of "¥", change and period ------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+[\"'”’)\]]*\s+|\n\s*\n")  # the lookbehind keeps "....." linear
+_ABBREVIATIONS = frozenset(
+    _words(
+        "mr mrs ms dr prof st sr jr vs no nos fig figs co ltd inc corp jan feb mar apr jun jul aug sep sept oct nov "
+        "dec approx est vol pp ca gen gov sen rep dept univ"
+    )
+)
+_CHINA = re.compile(r"China|Chinese|yuan|RMB|renminbi|CNY|Beijing|Shanghai", re.I)
+_YOY = re.compile(
+    r"(?i:year[-\s]on[-\s]year|year[-\s]over[-\s]year|\byoy\b|\by/y\b|from\s+a\s+year\s+(?:earlier|ago)"
+    r"|compared\s+with\s+(?:the\s+same\s+period\s+(?:of\s+)?)?last\s+year)"
+)
+_UP = (
+    "increase|increases|increased|increasing|rise|rises|rose|risen|rising|grew|grow|grows|growth|grown|growing|"
+    "(?<!made )(?<!make )(?<!makes )(?<!set )(?<!took )(?<!take )(?<!takes )up|gained|jump|jumped|"
+    "climbed|surge|surged|soared|expanded|added"
+)
+_DOWN = (
+    "decrease|decreases|decreased|decreasing|decline|declines|declined|declining|fell|fall|falls|fallen|falling|"
+    "drop|drops|dropped|down|shrank|shrunk|contracted|contraction|reduced|reduction|plunged|slumped|slid|cut"
+)
+_CHANGE_BEFORE = re.compile(
+    rf"(?i:\b(?:(?P<up>{_UP})|(?P<down>{_DOWN})|changed?|changes)(?:\s+rate)?(?:\s+(?:by|of))?\s*)\Z"
+)
+_CHANGE_AFTER = re.compile(
+    r"(?i:\s*(?:,\s*)?(?:(?P<yoy>year[-\s]on[-\s]year|year[-\s]over[-\s]year|yoy|y/y)\s*)?"
+    r"(?P<w>(?P<up>increase|rise|growth|gain|jump|higher)|decrease|decline|drop|fall|reduction|lower)?)(?![\w-])"
+)
+_OR_BEFORE = re.compile(r"\s*,?\s*or\s*\Z")
+_TIME = (
+    rf"(?:the\s+)?(?:first|second|third|fourth|last)\s+(?:half|quarter|three\s+quarters|nine\s+months|six\s+months)"
+    rf"\s+of\s+(?:{_YEAR}|this\s+year|last\s+year|the\s+year)"
+    rf"|(?:the\s+)?(?:end|beginning|start|middle|close)\s+of\s+(?:(?:{_MONTH}\.?\s+)?{_YEAR}|this\s+year"
+    rf"|last\s+year|the\s+year|{_MONTH})"
+)
+_PLAIN_TIME = (
+    rf"(?:{_MONTH}\.?\s+\d{{1,2}},?\s+|\d{{1,2}}\s+{_MONTH}\.?,?\s+|{_MONTH}\.?,?\s+)?{_YEAR}(?:/\d{{2}})?"
+    rf"|(?:(?i:fiscal)(?:\s+year)?|FY)\s*'?(?:{_YEAR}|\d{{2}})(?!\d)|[QH][1-4]\s+{_YEAR}"
+)
+_PLAIN_TIME_RE = re.compile(_PLAIN_TIME)
+_PERIOD = re.compile(
+    r"(?:\b(?P<prep>(?i:as\s+of|as\s+at|by|in|during|for|since|until|through|at|throughout|over(?=\s+the\s+past)))"
+    rf"\s+(?P<time>{_TIME}|{_PLAIN_TIME}|{_MONTH}|this\s+year|last\s+year|the\s+past\s+year|recent\s+years)"
+    rf"|\b(?P<bare>(?i:last\s+year|this\s+year))|\((?P<paren>{_YEAR}(?:/\d{{2}})?):)(?![\w])"
+    r"(?!\s+(?i:dollars|yuan|euros|prices)\b)"
+)
+_PREPS_DROPPED = frozenset({"in", "during", "for", "at"})  # "in 2021" -> "2021"; "by 2025" keeps its "by"
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.group().startswith(".") and "\n\n" not in m.group():
+            i = m.start()
+            while i > start and not text[i - 1].isspace():
+                i -= 1
+            word = text[i : m.start()].lstrip("(\"'“").lower()
+            after = text[m.end() : m.end() + 1]
+            if word in _ABBREVIATIONS or len(word) == 1 or "." in word or after.islower():
+                continue  # "Sept. 7", "Hugh L. Dryden", "U.S. dollars", "e.g. the"
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _paren_owner(text: str, lo: int, hi: int) -> list[int]:
+    """For each position of text[lo:hi], the index of the innermost enclosing "(" that is closed, else -1."""
+    closes: dict[int, int] = {}
+    stack = []
+    for i in range(lo, hi):
+        if text[i] == "(":
+            stack.append(i)
+        elif text[i] == ")" and stack:
+            closes[stack.pop()] = i
+    owner, open_at = [], [-1]
+    for i in range(lo, hi):
+        if i in closes:
+            open_at.append(i)
+        owner.append(open_at[-1])
+        if text[i] == ")" and len(open_at) > 1 and closes[open_at[-1]] == i:
+            open_at.pop()
+    return owner
+
+
+def _periods(text: str, lo: int, hi: int, owner: list[int]) -> dict[int, list[tuple[int, int, str]]]:
+    """The sentence's periods, grouped by the parenthesis they stand in (-1: none), in order."""
+    found: dict[int, list[tuple[int, int, str]]] = {}
+    for m in _PERIOD.finditer(text, lo, hi):
+        if m.group("paren"):
+            label = m.group("paren")
+        elif m.group("bare"):
+            label = " ".join(m.group("bare").lower().split())
+        else:
+            prep, time = " ".join(m.group("prep").lower().split()), " ".join(m.group("time").split())
+            plain = prep in _PREPS_DROPPED and _PLAIN_TIME_RE.fullmatch(time)
+            label = time if plain else f"{prep} {time}"
+        found.setdefault(owner[m.start() - lo], []).append((m.start(), m.end(), label))
+    return found
+
+
+def _nearest_period(figure: Figure, periods: list[tuple[int, int, str]]) -> str | None:
+    """The label of the period nearest the figure (periods are sorted and do not overlap)."""
+    after = bisect.bisect_left(periods, figure.end, key=lambda p: p[0])
+    before = bisect.bisect_right(periods, figure.start, key=lambda p: p[1]) - 1
+    candidates = [(periods[i][0] - figure.end, periods[i][2]) for i in (after,) if i < len(periods)]
+    candidates += [(figure.start - periods[i][1], periods[i][2]) for i in (before,) if i >= 0]
+    return min(candidates)[1] if candidates else None
+
+
+def _change(pre: str, post: str, previous: str | None) -> str | None:
+    """The change a figure describes, from the words right before it (after the previous figure) and after."""
+    before = _CHANGE_BEFORE.search(pre[-60:])
+    after = _CHANGE_AFTER.match(post)
+    if before is not None:
+        word = "increase" if before.group("up") else "decrease" if before.group("down") else "change"
+    elif after is not None and after.group("w"):
+        word = "increase" if after.group("up") else "decrease"
+    elif previous and _OR_BEFORE.fullmatch(pre):
+        return previous  # "increased by $12.3 million, or 8%": the 8% is the same change
+    else:
+        return None
+    clause = re.split(r"[,;]", pre[-60:])[-1]  # a "year-on-year" before a comma belongs to an earlier figure
+    yoy = _YOY.search(clause) is not None or (after is not None and after.group("yoy") is not None)
+    return f"year-on-year {word}" if yoy else word
+
+
+def _with_context(text: str, figures: list[Figure]) -> list[Figure]:
+    spans = _sentence_spans(text)
+    out: list[Figure] = []
+    si, current = 0, -1
+    owner: list[int] = []
+    periods: dict[int, list[tuple[int, int, str]]] = {}
+    previous: Figure | None = None
+    for f in figures:
+        while si < len(spans) - 1 and spans[si][1] <= f.start:
+            si += 1
+        lo, hi = spans[si]
+        if si != current:  # a new sentence: its parentheses and periods, and no previous figure
+            current, owner, previous = si, _paren_owner(text, lo, hi), None
+            periods = _periods(text, lo, hi, owner)
+        currency, unit, change, period = f.currency, f.unit, None, None
+        if currency == "¥":  # the yen and the yuan share a sign
+            currency, unit = ("CNY", "yuan") if _CHINA.search(text, lo, hi) else ("JPY", "yen")
+        if f.kind not in ("year", "date"):
+            pre = text[max(lo, previous.end if previous else lo, f.start - 80) : f.start]
+            change = _change(pre, text[f.end : min(hi, f.end + 40)], previous.change if previous else None)
+            # a period inside parentheses speaks only for the figures inside them: "(2018: $6.6 million)"
+            mine = owner[f.start - lo]
+            period = _nearest_period(f, periods.get(mine, [])) if mine >= 0 else None
+            period = period or _nearest_period(f, periods.get(-1, []))
+        g = replace(f, currency=currency, unit=unit, change=change, period=period)
+        out.append(g)
+        previous = g
+    return out
+
+
+def extract_figures(text: str) -> list[Figure]:
+    """Every figure in text, in order of start, non-overlapping, each with text == source[start:end]."""
+    found: list[Figure] = []
+    floor = 0
+    for m in _CORE.finditer(text):
+        if m.start() < floor:
+            continue
+        figure, used = _read(text, m, floor, found[-1] if found else None)
+        if figure is not None:
+            found.append(figure)
+        floor = max(floor, used)
+    return _with_context(text, found)

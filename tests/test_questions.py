@@ -1,0 +1,247 @@
+"""Tests for question analysis and for how well a figure fits a question."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistant.figures import Figure, extract_figures
+from assistant.questions import QuestionIntent, analyse_question, figure_fit
+
+GDP_SENTENCE = (
+    "The China Internet Development Report 2022 released during the 2022 World Internet Conference Wuzhen Summit "
+    "shows that the scale of China's digital economy came to 45.5 trillion yuan in 2021, accounting for 39.8 percent "
+    "of China's GDP."
+)
+DATA_SENTENCE = (
+    "In 2021, China's data output came to 6.6ZB, with a year-on-year increase of 29.4 percent, ranking the second "
+    "in the world."
+)
+HUAWEI_SENTENCE = (
+    "Huawei will ensure access to the digital society for about 120 million people in remote areas in more than 80 "
+    "countries by 2025."
+)
+
+# (question, kind, units that must be among intent.units, period, focus words that must be present, change)
+QUESTIONS: list[tuple[str, str | None, tuple[str, ...], str | None, tuple[str, ...], bool]] = [
+    ("How large was China's digital economy in 2021?", "money", (), "2021", ("digital", "economy"), False),
+    (
+        "What share of GDP was the digital economy in 2021?",
+        "percent",
+        ("percent",),
+        "2021",
+        ("gdp", "digital"),
+        False,
+    ),
+    ("How many 5G base stations does China have?", "count", ("base stations",), None, ("5g", "china"), False),
+    ("How many MSMEs does China have?", "count", ("MSMEs",), None, ("china",), False),
+    ("How many people will Huawei connect by 2025?", "count", ("people",), "2025", ("huawei",), False),
+    ("How many countries will Huawei reach?", "count", ("countries",), None, ("huawei",), False),
+    ("How much data did China produce in 2021?", "data_size", (), "2021", ("data", "produce"), False),
+    ("How big was China's data output?", "data_size", (), None, ("data", "output"), False),
+    (
+        "What percentage of market entities are MSMEs?",
+        "percent",
+        ("percent",),
+        None,
+        ("market", "entities"),
+        False,
+    ),
+    (
+        "What proportion of key processes were digitally controlled as of June?",
+        "percent",
+        (),
+        None,
+        ("processes",),
+        False,
+    ),
+    (
+        "What was the popularity rate of digital R&D tools?",
+        "percent",
+        (),
+        None,
+        ("popularity", "tools"),
+        False,
+    ),
+    ("How fast did China's data output grow in 2021?", "percent", (), "2021", ("data", "output"), True),
+    ("What was the growth rate of China's data output?", "percent", (), None, ("output",), True),
+    ("By how much did revenue increase in fiscal 2019?", "money", (), "2019", ("revenue",), True),
+    ("What rank did China's data output reach in the world?", "ordinal", (), None, ("data", "world"), False),
+    ("Where does China rank in data output?", "ordinal", (), None, ("china", "data"), False),
+    ("When was the China International Digital Economy Expo held?", "year", (), None, ("expo",), False),
+    ("What year did ANEXT Bank open in Singapore?", "year", (), None, ("anext", "singapore"), False),
+    ("In which year did Luther die?", "year", (), None, ("luther", "die"), False),
+    ("On what date was the expo held?", "date", (), None, ("expo",), False),
+    ("What day was Super Bowl 50 played?", "date", (), None, ("super", "bowl"), False),
+    ("How long did the transformation of Binjiang Factory take?", "duration", (), None, ("binjiang",), False),
+    ("How many years did All My Children run?", "duration", ("years",), None, ("children",), False),
+    ("How old was Luther when he married?", "duration", ("years",), None, ("luther",), False),
+    ("How much did the Apollo program cost?", "money", (), None, ("apollo", "cost"), False),
+    (
+        "How much was the digital economy worth in yuan?",
+        "money",
+        ("yuan",),
+        None,
+        ("digital", "economy"),
+        False,
+    ),
+    ("What was BCE's revenue in Q4 2019?", "money", (), "2019", ("bce", "revenue"), False),
+    ("What was the population of Fresno in 2015?", "count", (), "2015", ("fresno",), False),
+    (
+        "How many points did the Panthers defense surrender?",
+        "count",
+        ("points",),
+        None,
+        ("panthers", "defense"),
+        False,
+    ),
+    ("What year did the Normans conquer England?", "year", (), None, ("normans", "england"), False),
+    ("What was the final score of Super Bowl 50?", "number", ("score",), None, ("super", "bowl"), False),
+    ("How tall was the command module?", "number", (), None, ("command", "module"), False),
+    (
+        "How many people lived in Fresno when the census was taken?",
+        "count",
+        ("people",),
+        None,
+        ("fresno",),
+        False,
+    ),
+    ("What is the digital economy?", None, (), None, ("digital", "economy"), False),
+    ("Who is the chairman of Alibaba Group?", None, (), None, ("chairman", "alibaba"), False),
+    ("Why is data a key factor of production?", None, (), None, ("data", "production"), False),
+    ("Which team won Super Bowl 50?", None, (), None, ("team", "won"), False),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "units", "period", "focus", "change"), QUESTIONS, ids=[q[0] for q in QUESTIONS]
+)
+def test_analyse_question(
+    question: str,
+    kind: str | None,
+    units: tuple[str, ...],
+    period: str | None,
+    focus: tuple[str, ...],
+    change: bool,
+) -> None:
+    intent = analyse_question(question)
+    assert intent.kind == kind
+    assert set(units) <= set(intent.units), intent.units
+    assert intent.period == period
+    assert set(focus) <= set(intent.focus), intent.focus
+    assert intent.change == change
+
+
+def test_focus_drops_question_words_stopwords_and_the_period() -> None:
+    intent = analyse_question("How large was China's digital economy in 2021?")
+    assert intent.focus == ("china", "digital", "economy")
+
+
+def test_at_least_thirty_questions() -> None:
+    assert len(QUESTIONS) >= 30
+
+
+def _ranked(question: str, sentence: str) -> list[str]:
+    intent = analyse_question(question)
+    figures = extract_figures(sentence)
+    return [f.text for f in sorted(figures, key=lambda f: -figure_fit(f, intent, sentence))]
+
+
+def _fit(question: str, sentence: str, surface: str) -> float:
+    figure = next(f for f in extract_figures(sentence) if f.text == surface)
+    return figure_fit(figure, analyse_question(question), sentence)
+
+
+def test_share_question_prefers_the_percentage() -> None:
+    question = "What share of GDP was the digital economy in 2021?"
+    assert _ranked(question, GDP_SENTENCE)[0] == "39.8 percent"
+    assert _fit(question, GDP_SENTENCE, "39.8 percent") > _fit(question, GDP_SENTENCE, "45.5 trillion yuan")
+
+
+def test_size_question_prefers_the_amount() -> None:
+    question = "How large was China's digital economy in 2021?"
+    assert _ranked(question, GDP_SENTENCE)[0] == "45.5 trillion yuan"
+    assert _fit(question, GDP_SENTENCE, "45.5 trillion yuan") > _fit(question, GDP_SENTENCE, "39.8 percent")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "best"),
+    [
+        ("How much data did China produce in 2021?", DATA_SENTENCE, "6.6ZB"),
+        ("How fast did China's data output grow in 2021?", DATA_SENTENCE, "29.4 percent"),
+        ("What rank did China's data output reach in the world?", DATA_SENTENCE, "second"),
+        ("When did China's data output reach 6.6ZB?", DATA_SENTENCE, "2021"),
+        ("How many people will Huawei connect by 2025?", HUAWEI_SENTENCE, "about 120 million people"),
+        ("How many countries will Huawei reach by 2025?", HUAWEI_SENTENCE, "more than 80 countries"),
+        ("By what year will Huawei connect 120 million people?", HUAWEI_SENTENCE, "2025"),
+    ],
+)
+def test_best_figure_in_a_sentence(question: str, sentence: str, best: str) -> None:
+    assert _ranked(question, sentence)[0] == best
+
+
+def test_matching_period_beats_another_year() -> None:
+    question = "How large was China's digital economy in 2021?"
+    other = GDP_SENTENCE.replace("in 2021", "in 2020")
+    assert _fit(question, GDP_SENTENCE, "45.5 trillion yuan") > _fit(question, other, "45.5 trillion yuan")
+
+
+def test_focus_words_near_the_figure_count() -> None:
+    question = "What share of GDP was the digital economy in 2021?"
+    unrelated = "In 2021, the share of cyclists in the city came to 39.8 percent."
+    assert _fit(question, GDP_SENTENCE, "39.8 percent") > _fit(question, unrelated, "39.8 percent")
+
+
+def test_not_a_figure_question_fits_nothing() -> None:
+    intent = analyse_question("What is the digital economy?")
+    assert all(figure_fit(f, intent, GDP_SENTENCE) == 0.0 for f in extract_figures(GDP_SENTENCE))
+
+
+def test_figure_from_a_longer_text_is_found_in_its_sentence() -> None:
+    text = "Intro sentence here. " + GDP_SENTENCE
+    figure = next(f for f in extract_figures(text) if f.kind == "percent")
+    intent = analyse_question("What share of GDP was the digital economy in 2021?")
+    assert figure_fit(figure, intent, GDP_SENTENCE) == pytest.approx(
+        figure_fit(figure, intent, text), abs=0.2
+    )
+    assert figure_fit(figure, intent, GDP_SENTENCE) > 0.8
+
+
+_KINDS = st.sampled_from(
+    ["money", "percent", "count", "data_size", "duration", "date", "year", "ordinal", "number"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.builds(
+        Figure,
+        text=st.text(max_size=20),
+        start=st.integers(-5, 300),
+        end=st.integers(-5, 300),
+        value=st.none() | st.floats(allow_nan=False, allow_infinity=False),
+        unit=st.none() | st.sampled_from(["yuan", "percent", "people", "base stations", "rank", "years"]),
+        kind=_KINDS,
+        change=st.none() | st.just("increase"),
+        period=st.none() | st.sampled_from(["2021", "as of June", "by 2025"]),
+    ),
+    st.builds(
+        QuestionIntent,
+        kind=st.none() | _KINDS,
+        units=st.lists(st.sampled_from(["yuan", "percent", "people", "stations"]), max_size=2).map(tuple),
+        period=st.none() | st.sampled_from(["2021", "2022", "last year"]),
+        focus=st.lists(st.sampled_from(["digital", "economy", "gdp", "x"]), max_size=3).map(tuple),
+        change=st.booleans(),
+    ),
+    st.text(max_size=200),
+)
+def test_fit_is_between_zero_and_one(figure: Figure, intent: QuestionIntent, sentence: str) -> None:
+    assert 0.0 <= figure_fit(figure, intent, sentence) <= 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_analyse_never_raises(question: str) -> None:
+    intent = analyse_question(question)
+    assert intent.kind is None or isinstance(intent.kind, str)
