@@ -165,6 +165,25 @@ def _support(
     return covered / total + 0.08 / (1 + rank)
 
 
+def question_weights(
+    question: str,
+    intent: QuestionIntent,
+    analyze: Callable[[str], list[str]],
+    idf: Callable[[str], float] | None,
+) -> dict[str, float]:
+    """The terms an answer sentence should hold: the question's topic words and period, rarer ones weighing more.
+
+    Question words ("how", "large", "what share") say what kind of answer is wanted, not what it is about,
+    so they are left out when the question has topic words. Weights are 1 + idf: in a small collection every
+    chunk may hold the topic words, and those must still count.
+    """
+    topic = " ".join([*intent.focus, intent.period or ""]).strip()
+    terms = analyze(topic) if topic else []
+    if not terms:
+        terms = analyze(question)
+    return {t: 1.0 + (idf(t) if idf else 0.0) for t in terms}
+
+
 def build_answer(
     question: str,
     hits: Sequence[Hit],
@@ -176,7 +195,7 @@ def build_answer(
     """Choose the answer for a question from the retrieved hits."""
     citations = citations_from(hits)
     intent = intent or analyse_question(question)
-    weights = {t: (idf(t) if idf else 1.0) for t in analyze(question)}
+    weights = question_weights(question, intent, analyze, idf)
     scored = [
         _Candidate(sentence, _support(weights, analyze, sentence.text, rank))
         for sentence, rank in _sentences(citations)

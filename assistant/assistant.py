@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -14,14 +14,11 @@ from assistant.chunking import ChunkerSettings
 from assistant.config import Settings
 from assistant.conversation import contextualize
 from assistant.embedding import Embedder, SentenceTransformerEmbedder, model_name
-from assistant.errors import BadQuestion, EmptyQuestion
 from assistant.indexing import BuildReport, Progress, build_index
+from assistant.limits import check_k, check_question
 from assistant.questions import analyse_question
 from assistant.search import FusionSettings, Hit, Retriever, parse_filters
 from assistant.store import DocumentInfo, IndexReader, current_generation, open_index
-
-MAX_QUESTION_CHARS = 2000
-MAX_K = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,22 +51,6 @@ class FiguresResult:
         }
 
 
-def check_question(text: str, *, what: str = "question") -> str:
-    """The question stripped, or a BadQuestion saying what is wrong with it."""
-    if not isinstance(text, str) or not text.strip():
-        raise EmptyQuestion(f"the {what} is empty")
-    text = text.strip()
-    if len(text) > MAX_QUESTION_CHARS:
-        raise BadQuestion(f"the {what} is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}")
-    return text
-
-
-def check_k(k: int) -> int:
-    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
-        raise BadQuestion(f"k must be between 1 and {MAX_K}")
-    return k
-
-
 class Assistant:
     """Answers questions from one index. Thread-safe for concurrent asks; `reload` swaps the index atomically."""
 
@@ -96,9 +77,10 @@ class Assistant:
             settings = replace(settings, index_dir=Path(index_dir))
         name = embedder.name if embedder is not None else model_name(settings.model)
         reader = open_index(settings.index_dir, model=name)
-        if embedder is None:
-            embedder = SentenceTransformerEmbedder(settings.model, batch_size=settings.batch_size)
-        return cls(settings, embedder, reader)
+        chosen: Embedder = embedder or SentenceTransformerEmbedder(
+            settings.model, batch_size=settings.batch_size
+        )
+        return cls(settings, chosen, reader)
 
     def _make_retriever(self, reader: IndexReader) -> Retriever:
         s = self.settings
@@ -157,7 +139,7 @@ class Assistant:
     def documents(self) -> list[DocumentInfo]:
         return list(self._reader.documents)
 
-    def _idf(self, retriever: Retriever):  # type: ignore[no-untyped-def]
+    def _idf(self, retriever: Retriever) -> Callable[[str], float]:
         """Inverse document frequency of a stemmed term in the index (rare words weigh more in support)."""
         lexical = retriever.reader.lexical
         n = max(lexical.size, 1)

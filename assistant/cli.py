@@ -117,7 +117,12 @@ def cmd_index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     from assistant import render
     from assistant.errors import AssistantError
+    from assistant.limits import check_k, check_question
 
+    if args.text != "-":
+        check_question(args.text, what="question" if args.command == "ask" else "query")
+    if args.k is not None:
+        check_k(args.k)
     assistant = _open(_settings(args))
     call = assistant.ask if args.command == "ask" else assistant.search
     if args.text == "-":

@@ -26,10 +26,12 @@ def build_dense_index(vectors: np.ndarray, kind: str, *, ef_search: int = 64) ->
 
     dimension = vectors.shape[1]
     data = np.ascontiguousarray(vectors, dtype=np.float32)
+    index: Any
     if kind == "hnsw":
         index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
     elif kind == "hnsw-sq8":
-        index = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT)
+        qt_8bit: Any = faiss.ScalarQuantizer.QT_8bit  # the stubs type the enum member as a quantizer
+        index = faiss.IndexHNSWSQ(dimension, qt_8bit, 32, faiss.METRIC_INNER_PRODUCT)
         index.train(data)
     elif kind == "flat-fp16":
         index = faiss.IndexScalarQuantizer(

@@ -8,7 +8,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -21,7 +21,9 @@ class Embedder(Protocol):
     """Anything that turns texts into L2-normalised float32 vectors of a fixed dimension."""
 
     name: str
-    dimension: int
+
+    @property
+    def dimension(self) -> int: ...
 
     def embed(self, texts: Sequence[str], *, progress: Callable[[int], None] | None = None) -> np.ndarray: ...
 
@@ -88,13 +90,13 @@ class SentenceTransformerEmbedder:
         self.model_dir = resolve_model_dir(model)
         self.name = model_name(model)
         self.batch_size = batch_size
-        self._model: object | None = None
+        self._model: Any = None
         self._dimension: int | None = None
         self._lock = threading.Lock()
         self.calls = 0
         self.embedded = 0
 
-    def _load(self):  # type: ignore[no-untyped-def]
+    def _load(self) -> Any:
         with self._lock:
             if self._model is None:
                 offline_environment()

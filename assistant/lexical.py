@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,7 @@ def _stopwords() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
+def _stemmer() -> Any:
     import Stemmer  # PyStemmer: Snowball stemmers in C
 
     return Stemmer.Stemmer("english")
@@ -53,7 +54,7 @@ class Analyzer:
 class LexicalIndex:
     """BM25 scores over chunk rows; row numbers match the dense side's vector rows."""
 
-    def __init__(self, retriever, size: int, analyzer: Analyzer | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, retriever: Any, size: int, analyzer: Analyzer | None = None) -> None:
         self._retriever = retriever
         self.size = size
         self.analyze = analyzer or Analyzer()

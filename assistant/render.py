@@ -128,3 +128,68 @@ def documents_text(docs: Sequence[DocumentInfo]) -> str:
     return "\n".join(
         f"{d.id} — {d.title} ({d.chunks} chunks{f', {len(d.pages)} pages' if d.pages else ''})" for d in docs
     )
+
+
+# --- the chat ------------------------------------------------------------------------------------
+
+
+def source_line(c: Citation) -> str:
+    """[n] title — source, page (no character span: the short form for lists)."""
+    page = f", page {c.page}" if c.page is not None else ""
+    return f"[{c.n}] {c.title} — {c.source}{page}"
+
+
+def fold(text: str, *, lines: int = 2, width: int = 96) -> list[str]:
+    """The first lines of a passage wrapped to width, the last ending in … when some text is left out."""
+    import textwrap
+
+    width = max(width, 20)
+    wrapped = textwrap.wrap(" ".join(text.split()), width=width) or [""]
+    if len(wrapped) <= lines:
+        return wrapped
+    shown = wrapped[:lines]
+    last = shown[-1]
+    if len(last) + 2 > width:
+        last = last[: width - 2].rsplit(" ", 1)[0]
+    shown[-1] = last + " …"
+    return shown
+
+
+def answer_chat_markup(answer: Answer, *, lines: int = 2, width: int = 96) -> str:
+    """The answer for a chat terminal: figure in its sentence, then each citation with its passage folded."""
+    out: list[str] = []
+    if answer.abstained:
+        out.append(f"[yellow]{escape(answer.answer)}[/yellow]")
+        if answer.citations:
+            out.append("[dim]Closest passages:[/dim]")
+    else:
+        cite = f" [cyan]\\[{answer.sentence.citation}][/cyan]" if answer.sentence else ""
+        out.append(f"[bold green]{escape(answer.answer)}[/bold green]{cite}")
+        if answer.figure is not None and answer.sentence is not None:
+            out.append(highlight(answer.sentence.text, answer.figure))
+    for c in answer.citations:
+        out.append("")
+        out.append(f"[cyan]{escape(source_line(c))}[/cyan]")
+        out.extend(f"[dim]    {escape(line)}[/dim]" for line in fold(c.text, lines=lines, width=width - 4))
+    if answer.citations:
+        out.append("")
+        out.append("[dim]:sources N shows passage N in full[/dim]")
+    return "\n".join(out)
+
+
+def passage_text(c: Citation) -> str:
+    """A cited passage in full under its location line."""
+    return f"{cite_line(c)}\n\n{c.text.strip()}"
+
+
+def passage_markup(c: Citation) -> str:
+    return f"[cyan]{escape(cite_line(c))}[/cyan]\n\n{escape(c.text.strip())}"
+
+
+def figures_cited_text(result: Any) -> str:
+    """The figures about a topic, then the passages they come from."""
+    if not result.figures:
+        return "No figures found."
+    used = {f.citation for f in result.figures}
+    sources = [cite_line(c) for c in result.citations if c.n in used]
+    return figures_text(result) + "\n\n" + "\n".join(sources)

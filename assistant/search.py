@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.chunking import Chunk
+from assistant.config import Settings
 from assistant.embedding import Embedder
 from assistant.errors import BadFilter
 from assistant.store import IndexReader
@@ -47,10 +48,17 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class FusionSettings:
+    """How the two rankings are combined; the defaults are Settings' defaults (see config.py)."""
+
     method: str = "convex"  # "convex" (normalised scores, weighted) or "rrf" (reciprocal rank fusion)
     dense_weight: float = 0.5
     candidates: int = 100
     rrf_k: int = 60
+    normalization: str = "minmax"  # how convex fusion puts the two sides on one scale: "minmax" or "zscore"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FusionSettings:
+        return cls(method=settings.fusion, dense_weight=settings.dense_weight, candidates=settings.candidates)
 
 
 def minmax(scores: np.ndarray) -> np.ndarray:
@@ -63,9 +71,25 @@ def minmax(scores: np.ndarray) -> np.ndarray:
     return ((scores - lo) / (hi - lo)).astype(np.float32)
 
 
-def fuse_convex(dense: np.ndarray, lexical: np.ndarray, weight: float) -> np.ndarray:
-    """weight * minmax(dense) + (1 - weight) * minmax(lexical), over the same candidates."""
-    return weight * minmax(dense) + (1.0 - weight) * minmax(lexical)
+def zscore(scores: np.ndarray) -> np.ndarray:
+    """Centre on the mean and scale by the standard deviation; a constant vector maps to zeros."""
+    if scores.size == 0:
+        return scores.astype(np.float32)
+    std = float(scores.std())
+    if std < 1e-12:
+        return np.zeros_like(scores, dtype=np.float32)
+    return ((scores - float(scores.mean())) / std).astype(np.float32)
+
+
+NORMALIZERS = {"minmax": minmax, "zscore": zscore}
+
+
+def fuse_convex(
+    dense: np.ndarray, lexical: np.ndarray, weight: float, *, normalization: str = "minmax"
+) -> np.ndarray:
+    """weight * norm(dense) + (1 - weight) * norm(lexical), over the same candidates."""
+    norm = NORMALIZERS[normalization]
+    return weight * norm(dense) + (1.0 - weight) * norm(lexical)
 
 
 def fuse_rrf(
@@ -80,7 +104,7 @@ def fuse_rrf(
     return fused
 
 
-def parse_filters(pairs: list[str] | Mapping[str, str] | None) -> dict[str, str]:
+def parse_filters(pairs: Sequence[str] | Mapping[str, str] | None) -> dict[str, str]:
     """`["source=reports/*.pdf", "year=2021"]` or a mapping -> {field: glob pattern}."""
     if not pairs:
         return {}
@@ -138,7 +162,7 @@ class Retriever:
                 return allowed[top].astype(np.int64)
             import faiss
 
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))  # type: ignore[call-arg]
             _, idx = self.reader.dense.search(query_vector[None, :], min(n, len(allowed)), params=params)
         else:
             _, idx = self.reader.dense.search(query_vector[None, :], min(n, self.reader.size))
@@ -210,7 +234,9 @@ class Retriever:
             by_row = fuse_rrf([d_rank, l_rank], k=self.fusion.rrf_k, weights=[w, 1.0 - w])
             fused = np.array([by_row[int(r)] for r in rows], dtype=np.float32)
         else:
-            fused = fuse_convex(dense, lexical, self.fusion.dense_weight)
+            fused = fuse_convex(
+                dense, lexical, self.fusion.dense_weight, normalization=self.fusion.normalization
+            )
         order = np.lexsort((rows, -fused))
         return rows[order], fused[order], dense[order], lexical[order]
 
@@ -218,14 +244,20 @@ class Retriever:
         self, query: str, *, k: int = 10, filters: Mapping[str, str] | None = None, mode: str = "hybrid"
     ) -> list[Hit]:
         """The best hit of each of the k best documents (a document scores as its best chunk)."""
-        rows, fused, dense, lexical = self.rank(query, k=k, filters=filters, mode=mode)
-        best: dict[int, int] = {}
-        for i, row in enumerate(rows):
-            doc = int(self.reader.doc_of_row[row])
-            if doc not in best:
-                best[doc] = i
-                if len(best) == k:
-                    break
+        depth = k
+        while True:
+            rows, fused, dense, lexical = self.rank(query, k=depth, filters=filters, mode=mode)
+            best: dict[int, int] = {}
+            for i, row in enumerate(rows):
+                doc = int(self.reader.doc_of_row[row])
+                if doc not in best:
+                    best[doc] = i
+                    if len(best) == k:
+                        break
+            # Several chunks of one document can fill the candidates: look deeper until k documents.
+            if len(best) >= k or depth >= self.reader.size or len(rows) < max(depth, self.fusion.candidates):
+                break
+            depth *= 2
         picks = list(best.values())
         return self._hits(rows[picks], fused[picks], dense[picks], lexical[picks])
 

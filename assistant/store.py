@@ -249,7 +249,7 @@ class IndexReader:
         self.doc_index = {d.id: i for i, d in enumerate(self.documents)}
         self.dense = self._load_dense()
 
-    def _load_dense(self):  # type: ignore[no-untyped-def]
+    def _load_dense(self) -> Any:
         import faiss  # slow import, but every search needs it
 
         if (self.path / "dense.faiss").is_file():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -61,7 +62,7 @@ def test_chunks_round_trip_and_are_bounded() -> None:
         assert doc.text[chunk.start : chunk.end] == chunk.text
         assert estimate_tokens(chunk.text) <= 60 or len(sentence_spans(chunk.text)) == 1
     # Consecutive chunks overlap or touch; together they cover every sentence.
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert b.start <= a.end + 1 and b.start > a.start
     covered = {s for c in chunks for s in range(c.start, c.end)}
     for s, e in sentence_spans(text):

@@ -14,7 +14,7 @@ from tests.helpers import make_docx, make_encrypted_pdf, make_pdf
 
 def test_txt_front_matter_becomes_metadata(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
-    path.write_text("---\ntitle: \"Report: 2021\"\ndate: 2022-12-22\npublisher: Portal\n---\nBody text here.\n")
+    path.write_text('---\ntitle: "Report: 2021"\ndate: 2022-12-22\npublisher: Portal\n---\nBody text here.\n')
     (doc,) = load_file(path, "a.txt")
     assert doc.title == "Report: 2021"
     assert doc.metadata == {"date": "2022-12-22", "publisher": "Portal"}
@@ -40,11 +40,20 @@ def test_html_keeps_visible_text_only(tmp_path: Path) -> None:
     (doc,) = load_file(path, "page.html")
     assert doc.title == "Trade page"
     assert "Exports rose" in doc.text and "12 percent" in doc.text
-    assert "secret" not in doc.text and "alert" not in doc.text and "color" not in doc.text and "<" not in doc.text
+    assert (
+        "secret" not in doc.text
+        and "alert" not in doc.text
+        and "color" not in doc.text
+        and "<" not in doc.text
+    )
 
 
 def test_pdf_text_per_page_with_page_numbers(tmp_path: Path) -> None:
-    path = make_pdf(tmp_path / "r.pdf", ["First page says 45.5 trillion yuan.", "Second page says 39.8 percent."], title="Annual")
+    path = make_pdf(
+        tmp_path / "r.pdf",
+        ["First page says 45.5 trillion yuan.", "Second page says 39.8 percent."],
+        title="Annual",
+    )
     (doc,) = load_file(path, "r.pdf")
     assert doc.title == "Annual"
     assert [p for _, p in doc.pages] == [1, 2]
@@ -55,7 +64,9 @@ def test_pdf_text_per_page_with_page_numbers(tmp_path: Path) -> None:
 
 
 def test_docx_paragraphs(tmp_path: Path) -> None:
-    path = make_docx(tmp_path / "memo.docx", ["Memo on trade", "Exports rose 12 percent in 2021."], title="Trade memo")
+    path = make_docx(
+        tmp_path / "memo.docx", ["Memo on trade", "Exports rose 12 percent in 2021."], title="Trade memo"
+    )
     (doc,) = load_file(path, "memo.docx")
     assert doc.title == "Trade memo"
     assert doc.text == "Memo on trade\n\nExports rose 12 percent in 2021."

@@ -101,7 +101,9 @@ def test_crash_while_writing_files_leaves_previous_index(corpus: Path, index_dir
 
 
 def test_model_mismatch_says_how_to_rebuild(index_dir: Path) -> None:
-    with pytest.raises(IndexMismatch, match="built with model 'fake-embedder'.*rebuild with: python cli.py index --rebuild"):
+    with pytest.raises(
+        IndexMismatch, match=r"built with model 'fake-embedder'.*rebuild with: python cli\.py index --rebuild"
+    ):
         open_index(index_dir, model="all-MiniLM-L6-v2")
     with pytest.raises(IndexMismatch, match="dimension 64"):
         open_index(index_dir, model="fake-embedder", dimension=384)
@@ -135,12 +137,12 @@ def test_damaged_index_file_is_detected(index_dir: Path, damage: str) -> None:
     else:
         data[-5] ^= 0xFF
         target.write_bytes(bytes(data))
-    with pytest.raises(IndexCorrupt, match="rebuild with: python cli.py index --rebuild"):
+    with pytest.raises(IndexCorrupt, match=r"rebuild with: python cli\.py index --rebuild"):
         open_index(index_dir, model="fake-embedder")
 
 
 def test_missing_index(tmp_path: Path) -> None:
-    with pytest.raises(IndexNotFound, match="no index in .*python cli.py index"):
+    with pytest.raises(IndexNotFound, match=r"no index in .*python cli\.py index"):
         open_index(tmp_path / "none", model="fake-embedder")
 
 

@@ -44,7 +44,9 @@ def test_bm25_finds_an_exact_rare_term_the_dense_side_misses(tmp_path: Path) -> 
     corpus.mkdir()
     # Many documents share the query's common words; only one holds the rare code "XK-9731".
     for i in range(30):
-        (corpus / f"d{i}.txt").write_text(f"Shipping report {i}: the port moved containers and cargo this quarter.")
+        (corpus / f"d{i}.txt").write_text(
+            f"Shipping report {i}: the port moved containers and cargo this quarter."
+        )
     (corpus / "rare.txt").write_text("Inspection note: part XK-9731 failed at the dock.")
     build_index(corpus, tmp_path / "idx", FakeEmbedder(8))  # a tiny, collision-heavy dense side
     reader = open_index(tmp_path / "idx", model="fake-embedder")
@@ -63,7 +65,9 @@ def test_bm25_finds_an_exact_rare_term_the_dense_side_misses(tmp_path: Path) -> 
 def test_hits_carry_citation_fields(index_dir: Path) -> None:
     hits = retriever(index_dir).search("digital economy trillion yuan", k=2)
     top = hits[0]
-    assert top.chunk.doc_id == "economy.txt" and top.title == "Digital economy" and top.source == "economy.txt"
+    assert (
+        top.chunk.doc_id == "economy.txt" and top.title == "Digital economy" and top.source == "economy.txt"
+    )
     assert top.to_dict()["text"] == top.chunk.text
     assert hits[0].score >= hits[1].score
 
@@ -91,7 +95,9 @@ def test_filter_never_returns_fewer_than_k_when_more_match(tmp_path: Path) -> No
     for i in range(6):
         (corpus / "reports" / f"r{i}.md").write_text(f"Report {i} on gardening and soil.")
     build_index(corpus, tmp_path / "idx", FakeEmbedder(64))
-    r = Retriever(open_index(tmp_path / "idx", model="fake-embedder"), FakeEmbedder(64), FusionSettings(candidates=5))
+    r = Retriever(
+        open_index(tmp_path / "idx", model="fake-embedder"), FakeEmbedder(64), FusionSettings(candidates=5)
+    )
     for mode in ("hybrid", "dense", "lexical"):
         hits = r.search("exports rose sharply", k=5, filters={"source": "reports/*"}, mode=mode)
         if mode == "lexical":
@@ -101,7 +107,10 @@ def test_filter_never_returns_fewer_than_k_when_more_match(tmp_path: Path) -> No
 
 
 def test_parse_filters() -> None:
-    assert parse_filters(["source=reports/*.pdf", " year = 2021 "]) == {"source": "reports/*.pdf", "year": "2021"}
+    assert parse_filters(["source=reports/*.pdf", " year = 2021 "]) == {
+        "source": "reports/*.pdf",
+        "year": "2021",
+    }
     assert parse_filters({"id": "x"}) == {"id": "x"}
     with pytest.raises(BadFilter, match="FIELD=PATTERN"):
         parse_filters(["nonsense"])

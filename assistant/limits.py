@@ -1,0 +1,24 @@
+"""Input limits shared by every face (CLI, chat, HTTP): question length and passages per answer."""
+
+from __future__ import annotations
+
+from assistant.errors import BadQuestion, EmptyQuestion
+
+MAX_QUESTION_CHARS = 2000
+MAX_K = 50
+
+
+def check_question(text: object, *, what: str = "question") -> str:
+    """The question stripped, or a BadQuestion saying what is wrong with it."""
+    if not isinstance(text, str) or not text.strip():
+        raise EmptyQuestion(f"the {what} is empty")
+    text = text.strip()
+    if len(text) > MAX_QUESTION_CHARS:
+        raise BadQuestion(f"the {what} is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    return text
+
+
+def check_k(k: object) -> int:
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
+        raise BadQuestion(f"k must be between 1 and {MAX_K}")
+    return k
