@@ -86,3 +86,25 @@ class Settings:
             rate_limit=_env_int(env, "ASSISTANT_RATE_LIMIT", base.rate_limit),
             cors_origins=origins,
         )
+
+    def to_env(self) -> dict[str, str]:
+        """The environment variables from which `from_env` rebuilds these settings (for worker processes)."""
+        s = self
+        return {
+            "ASSISTANT_CORPUS": str(s.corpus_dir),
+            "ASSISTANT_INDEX": str(s.index_dir),
+            "ASSISTANT_MODEL": s.model or "",
+            "ASSISTANT_QUERY_BACKEND": s.query_backend,
+            "ASSISTANT_BATCH_SIZE": str(s.batch_size),
+            "ASSISTANT_CHUNK_TOKENS": str(s.chunk_tokens),
+            "ASSISTANT_CHUNK_OVERLAP": str(s.chunk_overlap),
+            "ASSISTANT_FUSION": s.fusion,
+            "ASSISTANT_DENSE_WEIGHT": repr(s.dense_weight),
+            "ASSISTANT_CANDIDATES": str(s.candidates),
+            "ASSISTANT_K": str(s.k),
+            "ASSISTANT_ANN": s.ann,
+            "ASSISTANT_ANN_THRESHOLD": str(s.ann_threshold),
+            "ASSISTANT_API_KEYS": ",".join(s.api_keys),
+            "ASSISTANT_RATE_LIMIT": str(s.rate_limit),
+            "ASSISTANT_CORS_ORIGINS": ",".join(s.cors_origins),
+        }

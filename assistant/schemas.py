@@ -1,0 +1,154 @@
+"""The HTTP API's wire format: request and response models, so the OpenAPI schema is exact."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.limits import MAX_K, MAX_QUESTION_CHARS
+
+# The code each HTTP status gets when nothing more specific is known.
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    422: "invalid_request",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(_Out):
+    code: str = Field(examples=["empty_question"])
+    message: str = Field(examples=["the question is empty"])
+
+
+class ErrorResponse(_Out):
+    """The one error shape of the API."""
+
+    error: ErrorDetail
+
+
+class AskRequest(_Out):
+    question: str = Field(description=f"at most {MAX_QUESTION_CHARS} characters")
+    k: Annotated[int, Field(strict=True, ge=1, le=MAX_K)] | None = Field(
+        None, description="passages to retrieve"
+    )
+    filters: dict[str, str] | None = Field(
+        None, max_length=16, description="only documents whose field matches the glob, e.g. {source: '*.pdf'}"
+    )
+    history: list[Annotated[str, Field(max_length=MAX_QUESTION_CHARS)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="earlier questions of the conversation, most recent last",
+    )
+
+
+class SearchRequest(_Out):
+    query: str = Field(description=f"at most {MAX_QUESTION_CHARS} characters")
+    k: Annotated[int, Field(strict=True, ge=1, le=MAX_K)] | None = None
+    filters: dict[str, str] | None = Field(None, max_length=16)
+
+
+class SentenceOut(_Out):
+    text: str
+    citation: int
+    start: int
+    end: int
+
+
+class FigureOut(_Out):
+    text: str
+    value: float | None
+    unit: str | None
+    kind: str
+    currency: str | None
+    qualifier: str | None
+    range_to: float | None
+    change: str | None
+    period: str | None
+    citation: int
+    start: int
+    end: int
+    context: str
+
+
+class CitationOut(_Out):
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    page: int | None
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+class AnswerOut(_Out):
+    question: str
+    answer: str
+    abstained: bool
+    sentence: SentenceOut | None
+    figure: FigureOut | None
+    figures: list[FigureOut]
+    citations: list[CitationOut]
+
+
+class HitOut(_Out):
+    n: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    source: str
+    page: int | None
+    start: int
+    end: int
+    score: float
+    dense: float
+    lexical: float
+    text: str
+
+
+class SearchOut(_Out):
+    query: str
+    hits: list[HitOut]
+
+
+class FiguresOut(_Out):
+    topic: str
+    figures: list[FigureOut]
+    citations: list[CitationOut]
+
+
+class DocumentOut(_Out):
+    id: str
+    title: str
+    source: str
+    chunks: int
+    pages: int
+    metadata: dict[str, Any]
+
+
+class HealthOut(_Out):
+    status: str = "ok"
+
+
+class ReadyOut(_Out):
+    status: str = "ready"
+    documents: int
+    chunks: int
+    model: str
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": code} for status, code in STATUS_CODES.items()
+}
