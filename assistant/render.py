@@ -126,7 +126,8 @@ def documents_text(docs: Sequence[DocumentInfo]) -> str:
     if not docs:
         return "No documents indexed."
     return "\n".join(
-        f"{d.id} — {d.title} ({d.chunks} chunks{f', {len(d.pages)} pages' if d.pages else ''})" for d in docs
+        f"{d.id} — {d.title} ({d.chunks} chunk{'' if d.chunks == 1 else 's'}{f', {len(d.pages)} pages' if d.pages else ''})"
+        for d in docs
     )
 
 
