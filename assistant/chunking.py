@@ -115,6 +115,7 @@ _ACRONYM = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.")
 # A sentence ends at . ! ? (plus closing quotes/brackets) followed by space, or at a blank line.
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|\n[ \t]*\n")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+_VISIBLE = re.compile(r"\S")
 # Words that belong to the number before them: never split a long sentence between the two.
 _NUMBER_TAIL = re.compile(
     r"(?:hundred|thousand|million|billion|trillion|percent|per|bn|mn|yuan|dollars?|euros?|%)\b", re.I
@@ -151,14 +152,16 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         stop = match.end()
         if "\n" not in match.group():
             # Continue the sentence after an abbreviation or before a lower-case word ("approx. five").
-            after = text[stop:end].lstrip()
+            # Look at the next visible character only: slicing the rest of the text here made long
+            # documents quadratic.
+            after = _VISIBLE.search(text, stop, end)
             if (
                 text[match.start()] == "."
                 and match.end() - match.start() == 1
                 and _is_abbreviation(text, stop)
             ):
                 continue
-            if after[:1].islower():
+            if after is not None and after.group().islower():
                 continue
         _append_trimmed(text, cursor, stop, spans)
         cursor = stop

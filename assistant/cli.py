@@ -6,6 +6,7 @@ Heavy modules (torch, faiss, bm25s) are imported inside the commands so that --h
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -110,12 +111,15 @@ def cmd_index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = index_with_progress(settings, embedder, err, rebuild=args.rebuild)
     for skipped in report.skipped:
         print(f"skipped {skipped.source}: {skipped.reason}", file=err)
+    if report.note and not args.rebuild:
+        print(f"rebuilt from scratch: {report.note}", file=err)
     print(report.summary() if report.written else f"index is up to date; {report.summary()}", file=out)
     return 0
 
 
 def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     from assistant import render
+    from assistant.documents import valid_text
     from assistant.errors import AssistantError
     from assistant.limits import check_k, check_question
 
@@ -127,14 +131,15 @@ def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
     call = assistant.ask if args.command == "ask" else assistant.search
     if args.text == "-":
         # Batch mode: one JSON object per input line, in order; a bad line gets an error object, not an exit.
+        if isinstance(stdin, io.TextIOWrapper):
+            stdin.reconfigure(errors="surrogateescape")  # bytes that are not UTF-8 fail their line only
         for line in _stdin_lines(stdin):
             try:
                 print(render.to_json(call(line, k=args.k, filters=args.where)), file=out, flush=True)
             except AssistantError as exc:
-                print(
-                    render.to_json({"question": line, "error": {"code": exc.code, "message": exc.message}}),
-                    file=out,
-                )
+                # valid_text: a line that is not UTF-8 is echoed with U+FFFD, not a crash while printing
+                error = {"code": exc.code, "message": exc.message}
+                print(render.to_json({"question": valid_text(line), "error": error}), file=out, flush=True)
         return 0
     result = call(args.text, k=args.k, filters=args.where)
     if args.json:

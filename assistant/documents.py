@@ -7,7 +7,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +62,17 @@ class SourceFile:
 
 # --- text decoding -------------------------------------------------------------------------------------
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """Text with lone surrogates replaced by U+FFFD: they come from undecodable bytes in a file name or bad
+    escapes in JSON, and nothing downstream (SQLite, the tokenizer) can encode them."""
+    return _SURROGATE.sub("\ufffd", text)
+
 
 def decode_text(data: bytes) -> str:
-    """Decode bytes as UTF-8 (with or without BOM) or UTF-16 with BOM; refuse binary data."""
+    """Decode bytes as UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252; refuse binary data."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -76,8 +84,12 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    # Latin-1 decodes anything; accept it only when the result looks like text.
-    text = data.decode("latin-1")
+    # Windows-1252 (Latin-1 plus curly quotes, dashes and the euro sign) is the usual 8-bit text; Latin-1
+    # decodes anything. Accept either only when the result looks like text.
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > 0.01 * min(len(text), 8192):
         raise UnreadableDocument("binary data, not text")
@@ -132,9 +144,12 @@ def _load_html(path: Path, rel: str) -> list[Document]:
 
 
 def _load_pdf(path: Path, rel: str) -> list[Document]:
-    from pypdf import PdfReader  # imported here: only PDF corpora need it
-    from pypdf.errors import PdfReadError
+    import logging
 
+    from pypdf import PdfReader  # imported here: only PDF corpora need it
+
+    # pypdf logs a warning for every flaw it works around; the skip reason is the one line that matters.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
@@ -161,10 +176,10 @@ def _load_pdf(path: Path, rel: str) -> list[Document]:
         title = ""
         if reader.metadata is not None and reader.metadata.title:
             title = str(reader.metadata.title)
-    except UnreadableDocument:
+    except (UnreadableDocument, FileNotFoundError, PermissionError):
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise UnreadableDocument(f"corrupt PDF ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # a damaged PDF makes pypdf raise almost anything (loops, limits, bad numbers)
+        raise UnreadableDocument(f"corrupt PDF ({type(exc).__name__}: {_one_line(str(exc))})") from None
     text = "".join(parts)
     return [Document(id=rel, text=text, source=rel, title=title or path.stem, pages=tuple(pages))]
 
@@ -175,9 +190,18 @@ def _load_docx(path: Path, rel: str) -> list[Document]:
     import docx  # imported here: only DOCX corpora need it
 
     try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (FileNotFoundError, PermissionError):
+        raise
+    except Exception:  # BadZipFile, or whatever a damaged directory makes zipfile raise
+        raise UnreadableDocument("not a valid .docx (not a zip archive)") from None
+    if "[Content_Types].xml" not in names:
+        raise UnreadableDocument("not a valid .docx (a zip archive with no Word document in it)")
+    try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnreadableDocument(f"not a valid .docx ({type(exc).__name__})") from None
+    except (FileNotFoundError, PermissionError):
+        raise
     except Exception as exc:  # python-docx raises assorted errors for packages that are not Word files
         raise UnreadableDocument(f"not a valid .docx ({type(exc).__name__})") from None
     paragraphs = [p.text.strip() for p in document.paragraphs if p.text and p.text.strip()]
@@ -201,6 +225,10 @@ def _load_jsonl(path: Path, rel: str) -> list[Document]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise UnreadableDocument(f"line {lineno}: invalid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise UnreadableDocument(f"line {lineno}: invalid JSON (nested too deeply)") from None
+        except ValueError:  # Python refuses to convert integers of more than 4,300 digits
+            raise UnreadableDocument(f"line {lineno}: invalid JSON (a number too long)") from None
         if not isinstance(record, dict):
             raise UnreadableDocument(f"line {lineno}: expected a JSON object")
         doc_id = record.pop("_id", None)
@@ -238,58 +266,106 @@ def load_file(path: Path, rel: str | None = None) -> list[Document]:
         raise UnreadableDocument(f"unsupported file type {path.suffix or '(none)'}")
     try:
         size = path.stat().st_size
-    except FileNotFoundError:
-        raise UnreadableDocument("file disappeared while reading") from None
     except OSError as exc:
-        raise UnreadableDocument(f"cannot read ({exc.strerror})") from None
+        raise UnreadableDocument(os_reason(exc)) from None
     if size == 0:
         raise UnreadableDocument("empty file")
     if size > MAX_FILE_BYTES:
         raise UnreadableDocument(f"file too large ({size // (1024 * 1024)} MB)")
     try:
         docs = loader(path, rel)
-    except FileNotFoundError:
-        raise UnreadableDocument("file disappeared while reading") from None
-    except PermissionError:
-        raise UnreadableDocument("permission denied") from None
-    except IsADirectoryError:
-        raise UnreadableDocument("is a directory") from None
-    docs = [d for d in docs if d.text.strip()]
+    except OSError as exc:
+        raise UnreadableDocument(os_reason(exc)) from None
+    docs = [_valid_document(d) for d in docs if d.text.strip()]
     if not docs:
         raise UnreadableDocument("no text found")
     return docs
 
 
-def iter_files(root: Path) -> Iterator[Path]:
-    """Supported files under root, sorted, following directory symlinks once (loops are not followed)."""
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read, in a few words."""
+    if isinstance(exc, FileNotFoundError):
+        return "file disappeared while reading"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    return f"cannot read ({exc.strerror or exc})"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:200]
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _valid_document(doc: Document) -> Document:
+    """The document with lone surrogates replaced (same length, so offsets and pages still hold)."""
+    fields = (doc.id, doc.text, doc.title, doc.source)
+    if not any(_SURROGATE.search(f) for f in fields):
+        return doc
+    return replace(
+        doc,
+        id=valid_text(doc.id),
+        text=valid_text(doc.text),
+        title=valid_text(doc.title),
+        source=valid_text(doc.source),
+    )
+
+
+def iter_files(root: Path) -> Iterator[tuple[Path, str | None]]:
+    """Supported files under root, sorted, each with why it must be skipped (None when it can be read).
+
+    A symlink is followed only to a file inside root, so nothing outside the corpus is ever read. A symlink
+    to a directory inside root is not walked (its files are indexed by their own paths, once), so symlink
+    loops end by themselves; a directory reached twice anyway (a bind mount) is walked once.
+    """
+    base = root.resolve()
     seen: set[tuple[int, int]] = set()
 
-    def walk(directory: Path) -> Iterator[Path]:
+    def walk(directory: Path) -> Iterator[tuple[Path, str | None]]:
         try:
             st = directory.stat()
-        except OSError:
-            return
-        key = (st.st_dev, st.st_ino)
-        if key in seen:
-            return
-        seen.add(key)
-        try:
+            key = (st.st_dev, st.st_ino)
+            if key in seen:
+                return
+            seen.add(key)
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            yield directory, f"cannot list directory ({os_reason(exc)})"
             return
         for entry in entries:
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
+            supported = path.suffix.lower() in SUPPORTED
             try:
+                if entry.is_symlink():
+                    try:
+                        target = path.resolve(strict=True)
+                    except FileNotFoundError:
+                        if supported:
+                            yield path, "broken symlink"
+                        continue
+                    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+                        if supported:
+                            yield path, "symlink loop"
+                        continue
+                    if not _inside(target, base):
+                        if supported or target.is_dir():
+                            yield path, "symlink leads outside the corpus (not followed)"
+                        continue
+                    if target.is_dir():
+                        continue
                 if entry.is_dir():
                     yield from walk(path)
-                elif entry.is_file() and path.suffix.lower() in SUPPORTED:
-                    yield path
-                elif entry.is_symlink() and not path.exists():
-                    yield path  # a dangling link: reported as unreadable rather than ignored
-            except OSError:
-                continue
+                elif supported and entry.is_file():
+                    yield path, None
+            except OSError as exc:
+                if supported:
+                    yield path, os_reason(exc)
 
     yield from walk(root)
 
@@ -308,14 +384,15 @@ def scan_corpus(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
         raise CorpusNotFound(f"corpus directory not found: {root}")
     files: list[SourceFile] = []
     skipped: list[Skipped] = []
-    for path in iter_files(root):
-        rel = path.relative_to(root).as_posix()
+    for path, reason in iter_files(root):
+        rel = valid_text(path.relative_to(root).as_posix())  # a name in another encoding is still indexed
+        if reason is not None:
+            skipped.append(Skipped(rel, reason))
+            continue
         try:
             files.append(SourceFile(path=path, rel=rel, checksum=file_checksum(path)))
-        except FileNotFoundError:
-            skipped.append(Skipped(rel, "file disappeared while reading"))
         except OSError as exc:
-            skipped.append(Skipped(rel, f"cannot read ({exc.strerror or exc})"))
+            skipped.append(Skipped(rel, os_reason(exc)))
     return files, skipped
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from assistant.store import (
     PreviousGeneration,
     current_generation,
     read_manifest,
+    remove_leftovers,
+    verify_files,
     write_generation,
 )
 
@@ -73,10 +76,8 @@ def _compatible(manifest: dict[str, Any] | None, model: str, dimension: int, chu
         return "no previous index"
     if manifest.get("format_version") != FORMAT_VERSION:
         return "index format changed"
-    if (
-        manifest.get("model", {}).get("name") != model
-        or manifest.get("model", {}).get("dimension") != dimension
-    ):
+    built = manifest.get("model")
+    if not isinstance(built, dict) or built.get("name") != model or built.get("dimension") != dimension:
         return "model changed"
     if manifest.get("chunker") != chunker.to_dict():
         return "chunker settings changed"
@@ -118,6 +119,7 @@ def _plan(corpus_dir: Path, prev: PreviousGeneration | None) -> _Plan:
             else:
                 plan.fresh.append((doc, old is not None))
         plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
+    plan.skipped.sort(key=lambda s: s.source)  # reported in corpus order, whether found at scan or at load
     return plan
 
 
@@ -164,10 +166,16 @@ def _build_locked(
     progress: Progress | None,
     started: float,
 ) -> BuildReport:
+    remove_leftovers(index_dir)
     manifest = None if rebuild else _safe_manifest(index_dir)
     dimension = embedder.dimension
     why = "rebuild requested" if rebuild else _compatible(manifest, embedder.name, dimension, chunker)
-    prev = PreviousGeneration(current_generation(index_dir), manifest) if not why and manifest else None  # type: ignore[arg-type]
+    if why == "no previous index" and (index_dir / "CURRENT").exists():
+        why = "previous index damaged"
+    prev = None
+    if not why and manifest is not None:
+        prev = _previous(index_dir, manifest)
+        why = "" if prev is not None else "previous index damaged"
     try:
         plan = _plan(corpus_dir, prev)
         kept_ids = {d.id for d in plan.keep} | {d.id for d, _ in plan.fresh}
@@ -221,6 +229,18 @@ def _build_locked(
         True,
         why if why != "no previous index" else "",
     )
+
+
+def _previous(index_dir: Path, manifest: dict[str, Any]) -> PreviousGeneration | None:
+    """The live generation to reuse, or None when its files are damaged (its chunks must not be copied)."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        return None
+    try:
+        verify_files(gen, manifest)
+        return PreviousGeneration(gen, manifest)
+    except (AssistantError, OSError, ValueError, sqlite3.Error):
+        return None
 
 
 def _safe_manifest(index_dir: Path) -> dict[str, Any] | None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.errors import BadQuestion, EmptyQuestion
 
 MAX_QUESTION_CHARS = 2000
 MAX_K = 50
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def check_question(text: object, *, what: str = "question") -> str:
@@ -15,6 +18,9 @@ def check_question(text: object, *, what: str = "question") -> str:
     text = text.strip()
     if len(text) > MAX_QUESTION_CHARS:
         raise BadQuestion(f"the {what} is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    if _SURROGATE.search(text):
+        # Undecodable bytes on the command line, or a lone \ud800 escape in JSON: no tokenizer accepts them.
+        raise BadQuestion(f"the {what} is not valid UTF-8 text")
     return text
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -35,6 +36,8 @@ from assistant.lexical import LexicalIndex
 
 FORMAT_VERSION = 1
 _VERIFY_LIMIT = 512 * 1024 * 1024  # checksum every file at load below this total size
+_GENERATION = re.compile(r"gen-\d+")
+_REBUILD = "rebuild with: python cli.py index --rebuild"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +77,14 @@ class Generation:
 
 
 def current_generation(index_dir: Path) -> Path | None:
-    pointer = index_dir / "CURRENT"
-    if not pointer.is_file():
+    """The live generation's directory; None when CURRENT is absent or names no generation that exists."""
+    try:
+        name = (index_dir / "CURRENT").read_text().strip()
+    except (OSError, UnicodeDecodeError):
         return None
-    name = pointer.read_text().strip()
+    # Only a generation name: a damaged pointer must never lead outside the index directory.
     path = index_dir / name
-    return path if name and path.is_dir() else None
+    return path if _GENERATION.fullmatch(name) and path.is_dir() else None
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any] | None:
@@ -87,11 +92,12 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
     if gen is None:
         return None
     try:
-        return json.loads((gen / "manifest.json").read_text())
-    except (OSError, ValueError):
-        raise IndexCorrupt(
-            f"index manifest in {gen} is unreadable; rebuild with: python cli.py index --rebuild"
-        ) from None
+        manifest = json.loads((gen / "manifest.json").read_text())
+    except (OSError, ValueError, RecursionError):
+        manifest = None
+    if not isinstance(manifest, dict):
+        raise IndexCorrupt(f"index manifest in {gen} is unreadable; {_REBUILD}")
+    return manifest
 
 
 def _fsync_file(path: Path) -> None:
@@ -152,6 +158,18 @@ def write_generation(index_dir: Path, gen: Generation) -> Path:
         raise
     _remove_old(index_dir, keep={final.name, previous.name if previous else ""})
     return final
+
+
+def remove_leftovers(index_dir: Path) -> None:
+    """Drop what killed builds left behind: temporary directories, and generations other than the live one
+    and the one before it. Call with the build lock held."""
+    live = current_generation(index_dir)
+    if live is None:
+        return  # nothing is known to be good; the next complete build sorts it out
+    number = int(live.name[4:])
+    older = [(int(p.name[4:]), p.name) for p in index_dir.glob("gen-*") if _GENERATION.fullmatch(p.name)]
+    previous = max((g for g in older if g[0] < number), default=(0, ""))
+    _remove_old(index_dir, keep={live.name, previous[1]})
 
 
 def _remove_old(index_dir: Path, keep: set[str]) -> None:
@@ -252,12 +270,17 @@ class IndexReader:
     def _load_dense(self) -> Any:
         import faiss  # slow import, but every search needs it
 
-        if (self.path / "dense.faiss").is_file():
-            return faiss.read_index(str(self.path / "dense.faiss"))
-        # inner product equals cosine similarity on normalised vectors
-        index = faiss.IndexFlatIP(int(self.manifest["model"]["dimension"]))
-        if len(self.vectors):
-            index.add(np.ascontiguousarray(self.vectors, dtype=np.float32))
+        try:
+            if (self.path / "dense.faiss").is_file():
+                return faiss.read_index(str(self.path / "dense.faiss"))
+            # inner product equals cosine similarity on normalised vectors
+            index = faiss.IndexFlatIP(int(self.manifest["model"]["dimension"]))
+            if len(self.vectors):
+                index.add(np.ascontiguousarray(self.vectors, dtype=np.float32))
+        except (KeyError, TypeError, ValueError, RuntimeError, AssertionError) as exc:
+            raise IndexCorrupt(
+                f"index in {self.path} is damaged ({type(exc).__name__}); {_REBUILD}"
+            ) from None
         return index
 
     @property
@@ -299,7 +322,8 @@ def check_compatible(manifest: dict[str, Any], *, model: str, dimension: int | N
         raise IndexMismatch(
             f"index in {path} has format version {version}, this program reads {FORMAT_VERSION}; {rebuild}"
         )
-    built = manifest.get("model", {})
+    built = manifest.get("model")
+    built = built if isinstance(built, dict) else {}
     if built.get("name") != model:
         raise IndexMismatch(
             f"index in {path} was built with model {built.get('name')!r}, not {model!r}; {rebuild}"
@@ -312,16 +336,21 @@ def check_compatible(manifest: dict[str, Any], *, model: str, dimension: int | N
 
 def verify_files(gen: Path, manifest: dict[str, Any]) -> None:
     """Detect truncated or altered files: sizes always, checksums when the index is small enough to hash."""
-    files = manifest.get("files") or {}
-    total = sum(int(f["bytes"]) for f in files.values())
-    for rel, info in files.items():
+    try:
+        files = {str(rel): (int(f["bytes"]), str(f["sha256"])) for rel, f in manifest["files"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise IndexCorrupt(f"index manifest in {gen} is damaged; {_REBUILD}") from None
+    total = sum(size for size, _ in files.values())
+    for rel, (size, sha256) in files.items():
         path = gen / rel
-        if not path.is_file() or path.stat().st_size != info["bytes"]:
-            raise IndexCorrupt(
-                f"index file {path} is missing or truncated; rebuild with: python cli.py index --rebuild"
-            )
-        if total <= _VERIFY_LIMIT and _sha256(path) != info["sha256"]:
-            raise IndexCorrupt(f"index file {path} is corrupted; rebuild with: python cli.py index --rebuild")
+        if not _inside(path, gen) or not path.is_file() or path.stat().st_size != size:
+            raise IndexCorrupt(f"index file {path} is missing or truncated; {_REBUILD}")
+        if total <= _VERIFY_LIMIT and _sha256(path) != sha256:
+            raise IndexCorrupt(f"index file {path} is corrupted; {_REBUILD}")
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    return directory.resolve() in path.resolve().parents
 
 
 def open_index(
@@ -330,6 +359,8 @@ def open_index(
     """Open the live generation of an index directory, checking it matches the model and is intact."""
     gen = current_generation(index_dir)
     if gen is None:
+        if (index_dir / "CURRENT").exists():
+            raise IndexCorrupt(f"index in {index_dir} points to a generation that is missing; {_REBUILD}")
         raise IndexNotFound(f"no index in {index_dir}; build one with: python cli.py index")
     manifest = read_manifest(index_dir)
     assert manifest is not None
