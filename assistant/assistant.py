@@ -14,6 +14,7 @@ from assistant.chunking import ChunkerSettings
 from assistant.config import Settings
 from assistant.conversation import contextualize
 from assistant.embedding import Embedder, SentenceTransformerEmbedder, model_name
+from assistant.errors import ModelNotFound
 from assistant.indexing import BuildReport, Progress, build_index
 from assistant.limits import check_k, check_question
 from assistant.questions import analyse_question
@@ -60,6 +61,7 @@ class Assistant:
         self._reader = reader
         self._retriever = self._make_retriever(reader)
         self._swap = threading.Lock()
+        self._indexer: Embedder | None = None
 
     # --- construction ----------------------------------------------------------------------------
 
@@ -77,10 +79,7 @@ class Assistant:
             settings = replace(settings, index_dir=Path(index_dir))
         name = embedder.name if embedder is not None else model_name(settings.model)
         reader = open_index(settings.index_dir, model=name)
-        chosen: Embedder = embedder or SentenceTransformerEmbedder(
-            settings.model, batch_size=settings.batch_size
-        )
-        return cls(settings, chosen, reader)
+        return cls(settings, embedder or query_embedder(settings), reader)
 
     def _make_retriever(self, reader: IndexReader) -> Retriever:
         s = self.settings
@@ -166,18 +165,36 @@ class Assistant:
 
     def reindex(self, corpus_dir: Path | None = None, *, progress: Progress | None = None) -> BuildReport:
         """Update the index from the corpus and swap it in; requests in flight finish on the old one."""
+        embedder = self._document_embedder()
         report = build_index(
             corpus_dir or self.settings.corpus_dir,
             self.settings.index_dir,
-            self.embedder,
+            embedder,
             chunker=ChunkerSettings(self.settings.chunk_tokens, self.settings.chunk_overlap),
             ann=self.settings.ann,
             ann_threshold=self.settings.ann_threshold,
             progress=progress,
         )
+        if self.settings.query_backend != "torch":
+            from assistant.onnx_export import ensure_query_export
+
+            ensure_query_export(self.settings.index_dir, embedder)
         if report.written:
             self.reload()
         return report
+
+    def _document_embedder(self) -> Embedder:
+        """Documents are embedded with sentence-transformers even when queries go through ONNX Runtime."""
+        from assistant.onnx_embedding import OnnxEmbedder
+
+        if not isinstance(self.embedder, OnnxEmbedder):
+            return self.embedder
+        with self._swap:
+            if self._indexer is None:
+                self._indexer = SentenceTransformerEmbedder(
+                    self.settings.model, batch_size=self.settings.batch_size
+                )
+            return self._indexer
 
     def reload(self) -> bool:
         """Swap in the live generation if it changed; True when it did."""
@@ -189,3 +206,19 @@ class Assistant:
             self._reader, self._retriever = reader, self._make_retriever(reader)
             # The old reader is left to the garbage collector: requests in flight still hold it.
             return True
+
+
+def query_embedder(settings: Settings) -> Embedder:
+    """The embedder for questions: ONNX Runtime over the index's export when it is fresh (no torch import,
+    ~0.4 s start-up instead of ~5 s), else sentence-transformers. `query_backend` forces one or the other."""
+    if settings.query_backend != "torch":
+        from assistant.embedding import resolve_model_dir
+        from assistant.onnx_embedding import OnnxEmbedder, export_is_fresh
+        from assistant.onnx_export import EXPORT_DIR
+
+        export = settings.index_dir / EXPORT_DIR
+        if export_is_fresh(export, resolve_model_dir(settings.model), name=model_name(settings.model)):
+            return OnnxEmbedder(export)
+        if settings.query_backend == "onnx":
+            raise ModelNotFound(f"no up-to-date ONNX export in {export}; run: python cli.py index")
+    return SentenceTransformerEmbedder(settings.model, batch_size=settings.batch_size)

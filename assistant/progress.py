@@ -32,7 +32,7 @@ def index_with_progress(
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return build_index(
+        report = build_index(
             settings.corpus_dir,
             settings.index_dir,
             embedder,
@@ -42,3 +42,8 @@ def index_with_progress(
             ann_threshold=settings.ann_threshold,
             progress=update,
         )
+    if settings.query_backend != "torch":
+        from assistant.onnx_export import ensure_query_export
+
+        ensure_query_export(settings.index_dir, embedder)
+    return report
