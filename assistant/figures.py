@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections.abc import Iterable
@@ -110,9 +111,10 @@ _UNIT_TABLE: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
     ("duration", "centuries", None, ("centuries", "century")),
     ("number", "square kilometres", None, ("square kilometres", "square kilometers", "km2", "km²", "sq km")),
     ("number", "km", None, ("km", "kilometres", "kilometers", "kilometre", "kilometer")),
-    ("number", "miles", None, ("miles", "mile")),
+    ("number", "square miles", None, ("square miles", "sq mi", "mi2", "mi²")),
+    ("number", "miles", None, ("miles", "mile", "mi")),
     ("number", "metres", None, ("metres", "meters", "metre", "meter")),
-    ("number", "kg", None, ("kg", "kilograms", "kilogram")),
+    ("number", "kg", None, ("kg", "kgs", "kilograms", "kilogram")),
     ("number", "pounds", None, ("pounds", "pound", "lb", "lbs")),
     ("number", "feet", None, ("feet", "foot", "ft")),
     ("number", "inches", None, ("inches", "inch")),
@@ -235,7 +237,8 @@ _SCALE_WORD = re.compile(r"\s*(?:-\s*)?(?i:(thousand|million|billion|trillion|bn
 _CURRENCY_SCALE = re.compile(r"\s?(?i:(bn|mn|mln|tn|trn|m|k|b))\b")
 _UNIT = re.compile(rf"\s{{0,2}}(?P<u>{_alternation(s for *_, ss in _UNIT_TABLE for s in ss)})(?![A-Za-z0-9])")
 _HYPHEN_UNIT = re.compile(
-    r"-(?P<u>year|month|week|day|hour|minute|second|decade|century|degree|mile|metre|meter|kilometre|kilometer)"
+    r"-(?P<u>year|month|week|day|hour|minute|second|decade|century|degree|mile|metre|meter|kilometre|kilometer"
+    r"|yard|foot|inch|acre|tonne|ton|pound|kilogram)"
     r"(?:-old)?(?![A-Za-z])"
 )
 _YEARS_OLD = re.compile(r"\s+old\b")
@@ -257,6 +260,8 @@ _RANK_AFTER = re.compile(
     r"(?:-|\s+)(?:largest|biggest|highest|lowest|best|most|smallest|richest|busiest|oldest|longest|ranked"
     r"|place|position|spot)\b"
 )
+_TIME_PART = re.compile(r"\b(?i:(early|mid|late))(?:\s+|-)\Z")
+_CENTURY = re.compile(r"[\s-]+(?i:century)(?![\w-])")
 _CALENDAR_PART = re.compile(r"[\s-]+(?i:half|quarter)\b")
 _AGE = re.compile(r"(?i:\b(?:aged?|at\s+age|age\s+of)\s*)\Z")
 _FROM = re.compile(r"(?i:\bfrom\s*)\Z")
@@ -341,6 +346,8 @@ def _glued_left(text: str, s: int) -> bool:
     if s == 0:
         return False
     c = text[s - 1]
+    if c.isalpha() and (code := re.search(r"(?<![A-Za-z])[A-Z]{3}\Z", text[max(0, s - 4) : s])):
+        return _CURRENCY_PREFIXES.get(code.group()) is None  # "RMB77 million" is money, "ABC123" an id
     if c.isalnum() or c in "_.":
         return True
     if c in "-‐–/" and s >= 2 and text[s - 2].isalnum():
@@ -466,7 +473,10 @@ def _read(text: str, m: re.Match[str], floor: int, prev: Figure | None) -> tuple
     if sfx in ("st", "nd", "rd", "th") and token.isdigit():
         return _ordinal(text, s, m.end(), number, floor), m.end()
     if sfx == "s" and _year_like(token, number) and token.endswith("0"):
-        return Figure(text[s : m.end()], s, m.end(), number, "decade", "year"), m.end()
+        start, part = _part_of_time(text, s, floor)
+        return Figure(
+            text[start : m.end()], start, m.end(), number, "decade", "year", qualifier=part
+        ), m.end()
     return _read_number(text, s, e, number, floor, prev, token=token, sfx=sfx)
 
 
@@ -482,9 +492,22 @@ def _read_slash(text: str, s: int, e: int) -> tuple[Figure | None, int]:
     return None, end
 
 
+def _part_of_time(text: str, s: int, floor: int) -> tuple[int, str | None]:
+    """Where a decade or century starts with "early", "mid" or "late" before it ("the late 1970s"), and which."""
+    m = _TIME_PART.search(text, max(floor, s - 12), s)
+    return (m.start(), m.group(1).lower()) if m else (s, None)
+
+
 def _ordinal(text: str, s: int, e: int, value: float | None, floor: int) -> Figure | None:
     if _CALENDAR_PART.match(text, e):
         return None  # "the first half of 2022" names a period (see _PERIOD), not a rank
+    if value is not None and (century := _CENTURY.match(text, e)):
+        # "the 12th century" is a time, like a decade: a year with its first year as the value
+        start, part = _part_of_time(text, s, floor)
+        value = (value - 1) * 100
+        return Figure(
+            text[start : century.end()], start, century.end(), value, "century", "year", qualifier=part
+        )
     rank = (
         _RANK_BEFORE.search(text, max(floor, s - 40), s) is not None or _RANK_AFTER.match(text, e) is not None
     )
@@ -657,8 +680,11 @@ def _read_range(
     sep = m.group("sep").strip()
     if m.group("cur") and _CURRENCY_PREFIXES.get(m.group("cur")) != currency:
         return None
-    if (sep == "and" and pre.between is None) or (sep in ("to", "through") and _FROM.search(pre.before)):
-        return None  # "rose from 10 to 15 percent" is a change between two figures, not a range
+    # "rose from 10 to 15 percent" is a change between two figures; "from 1562 to 1598" is a period
+    if (sep == "and" and pre.between is None) or (
+        sep in ("to", "through") and _FROM.search(pre.before) and not year_like
+    ):
+        return None
     end, second_scale = m.end(), 1.0
     second_token = m.group("num") or ""
     if second_token:
@@ -863,4 +889,64 @@ def extract_figures(text: str) -> list[Figure]:
         if figure is not None:
             found.append(figure)
         floor = max(floor, used)
-    return _with_context(text, found)
+    return _respectively(text, _with_context(text, _share_counted_nouns(text, found)))
+
+
+_LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)
+_FISCAL = re.compile(r"(?i:\bfiscal(?:\s+years?)?\s+)\Z")
+
+
+def _runs(text: str, figures: list[Figure]) -> list[list[int]]:
+    """Indexes of figures listed one after another ("$2.5 million, $2.6 million and $2.4 million")."""
+    runs: list[list[int]] = []
+    for i, f in enumerate(figures):
+        if runs and (
+            _list_kind(figures[runs[-1][-1]]) == _list_kind(f)
+            and _LIST_SEPARATOR.fullmatch(text, figures[runs[-1][-1]].end, f.start) is not None
+        ):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _list_kind(f: Figure) -> str:
+    return "time" if f.kind in ("year", "date") else f.kind
+
+
+def _respectively(text: str, figures: list[Figure]) -> list[Figure]:
+    """Dates a list of amounts by a list of as many years after it: "$2.5 million, $2.6 million and $2.4
+    million during fiscal 2019, 2018 and 2017" gives the $2.6 million to fiscal 2018."""
+    out = list(figures)
+    runs = [r for r in _runs(text, figures) if len(r) > 1]
+    for amounts, years in itertools.pairwise(runs):
+        if (
+            len(amounts) != len(years)
+            or figures[amounts[0]].kind in ("year", "date")
+            or any(figures[y].kind not in ("year", "date") or figures[y].range_to is not None for y in years)
+            or _SENTENCE_END.search(text, figures[amounts[-1]].end, figures[years[0]].start)
+        ):
+            continue
+        fiscal = "fiscal " if _FISCAL.search(text, 0, figures[years[0]].start) else ""
+        for a, y in zip(amounts, years, strict=True):
+            out[a] = replace(out[a], period=f"{fiscal}{figures[y].text}")
+    return out
+
+
+_PART_OF = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+|a\s+|all\s+)?(?:total\s+)?\Z", re.IGNORECASE)
+
+
+def _share_counted_nouns(text: str, figures: list[Figure]) -> list[Figure]:
+    """ "39 of the 43 previous players": the 39 counts players too, though the noun follows the 43."""
+    out = list(figures)
+    for i in range(len(out) - 1, 0, -1):
+        part, whole = out[i - 1], out[i]
+        if (
+            part.kind == "number"
+            and part.unit is None
+            and part.range_to is None
+            and whole.kind == "count"
+            and _PART_OF.search(text[part.end : whole.start]) is not None
+        ):
+            out[i - 1] = replace(part, kind="count", unit=whole.unit)
+    return out

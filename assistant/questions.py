@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from assistant.figures import Figure, counted_noun, lookup_unit
+from assistant.figures import Figure, counted_noun, extract_figures, lookup_unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +18,9 @@ class QuestionIntent:
     period: str | None = None  # a time the question names: "2021", "last year"
     focus: tuple[str, ...] = ()  # lower-case content words the answer sentence should have near the figure
     change: bool = False  # the question asks how much something grew or fell
+    part: str | None = None  # "year": only the year of a date; "start"/"end": one end of a span of years
+    # the words naming what is measured: "unemployment" of "What was the unemployment rate?"
+    measure: tuple[str, ...] = ()
 
 
 def _words(spaced: str) -> frozenset[str]:
@@ -28,21 +31,50 @@ def _rule(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+_BE = r"(?:was|is|were|are)"
+# what financial reports measure in money ("What was the depreciation expense in 2019?")
+_FINANCIAL = (
+    r"expenses?|allowances?|liability|liabilities|assets?|tax(?:es)?|benefits?|loss(?:es)?|gains?|depreciation"
+    r"|amortization|amortisation|receivables?|payables?|debts?|cash|dividends?|guarantees?|deposits?|reserves?"
+    r"|charges?|compensation|proceeds|bookings|write-downs?|impairments?|borrowings?|obligations?|provisions?"
+)
+# what a quantity noun follows: "the", "its", "Fresno's"
+_WHOSE = r"(?:the\s+|its\s+|their\s+|his\s+|her\s+|(?:[\w.-]+\s+){0,3}[\w.-]+['’]s?\s+)"
+_MEASURES = (
+    r"distance|temperature|height|weight|length|rating|average|diameter|area|speed|resolution|pressure|depth"
+    r"|elevation|altitude|capacity|width|radius|mass|density|frequency|wavelength|voltage"
+)
 # the rule matching earliest in the question wins ("How many people lived there when ..." asks for a count);
 # on a tie the first listed ("what share" before "how many")
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rule(r"\bhow\s+old\b"), "age"),
     (_rule(r"\bhow\s+long\b|\bfor\s+how\s+(?:long|many\s+(?:years|months|days))\b"), "duration"),
     (
-        _rule(r"\b(?:what|which)\s+(?:day|date|month)\b|\bwhen\s+exactly\b|\bon\s+what\s+(?:day|date)\b"),
+        _rule(
+            r"\b(?:what|which)\s+(?:day|date|month)\b|\bwhen\s+exactly\b|\bon\s+what\s+(?:day|date)\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}date\b"
+        ),
         "date",
     ),
-    (_rule(r"\b(?:what|which)\s+(?:year|decade|century)\b|\bwhen\b"), "year"),
-    (_rule(r"\bhow\s+fast\b|\bby\s+how\s+much\b"), "change"),
+    (
+        _rule(
+            r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:years?|decades?|centur(?:y|ies)|seasons?|era|(?:time\s+)?period)\b"
+            r"|\bwhen\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}year\b"
+        ),
+        "year",
+    ),
+    (
+        _rule(
+            r"\bhow\s+fast\b|\bby\s+how\s+much\b"
+            rf"|\bwhat\s+{_BE}\s+the\s+(?:[\w-]+\s+)?(?:increase|decrease|change|decline|rise|growth|drop|fall)\s+in\b"
+        ),
+        "change",
+    ),
     (
         _rule(
             r"\b(?:what|which)\s+(?:share|proportion|percentage|percent|fraction|portion|ratio)\b|\bwhat\s+%"
-            r"|\bwhat\s+(?:was|is|were|are)\s+the\s+(?:\w+\s+){0,3}(?:share|proportion|percentage|rate|ratio)\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,3}}(?:share|proportion|percentage|rate|ratio)\b"
             r"|\bhow\s+much\s+of\b|\bpercentage\b"
         ),
         "percent",
@@ -50,11 +82,12 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rule(r"\b(?:what|which)\s+(?:rank|place|position|ranking)\b|\brank(?:ed|s)?\b"), "ordinal"),
     (
         _rule(
-            r"\bhow\s+many\b|\bwhat\s+(?:was|is|were|are)\s+the\s+(?:\w+\s+)?(?:number|population|count)\b"
+            r"\bhow\s+many\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}(?:number|population|count|attendance)\b"
         ),
         "count",
     ),
-    (_rule(r"\bhow\s+much\b"), "money"),
+    (_rule(r"\bhow\s+much\b"), "how much"),
     (
         _rule(
             r"\bhow\s+(?:large|big|huge|great|sizable|significant)\b|\bwhat\s+(?:size|scale|amount)\b"
@@ -66,13 +99,17 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         _rule(
             r"\bwhat\s+(?:was|is|were|are)\s+(?:the\s+|its\s+|their\s+)?(?:[\w'’]+\s+){0,3}(?:revenues?|costs?|prices?"
-            r"|income|profits?|sales|budget|spending|investment|gdp|expenses?|salary|earnings)\b"
+            r"|income|profits?|sales|budget|spending|investment|gdp|expenses?|salary|earnings|prize|fees?|offer|bid"
+            rf"|wages?|fines?|{_FINANCIAL})\b"
         ),
         "money",
     ),
     (
         _rule(
-            r"\bhow\s+(?:tall|far|high|deep|wide|heavy)\b|\bwhat\s+(?:distance|temperature|height|weight|length)\b"
+            rf"\bhow\s+(?:tall|far|high|deep|wide|heavy)\b|\bwhat\s+(?:{_MEASURES})\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,3}}(?:{_MEASURES})\b"
+            r"|\bwhat\s+(?:is|was|are|were)\s+the\s+(?:most|fewest|highest|lowest|largest|maximum|minimum)\b"
+            r"|\b(?:what|which)\s+(?:other\s+)?(?:number|yard\s+line)\b|\batomic\s+number\b"
         ),
         "number",
     ),
@@ -84,13 +121,26 @@ _CHANGE = _rule(
 _MONEY_WORDS = re.compile(
     r"\b(?:yuan|rmb|renminbi|dollars?|usd|euros?|pounds?|sterling|yen|value[ds]?|worth|revenues?|gdp|costs?|price[sd]?"
     r"|spen[dt]|spending|invest(?:ed|ment)?|sales|income|profits?|budget|econom(?:y|ies)|market|funding|funds?"
-    r"|expenditure|earnings|turnover|capital|money|paid|pay)\b|[$€£¥]",
+    r"|expenditure|earnings|turnover|capital|money|paid|pay|" + _FINANCIAL + r")\b|[$€£¥]",
     re.IGNORECASE,
 )
 _DATA_WORDS = re.compile(
     r"\b(?:data|zb|eb|pb|tb|gb|[a-z]*bytes?|storage|output\s+of\s+data)\b", re.IGNORECASE
 )
 _TIME_WORDS = re.compile(r"\bhow\s+much\s+time\b", re.IGNORECASE)
+_MEASURE = re.compile(
+    r"\bhow\s+(?:many|much)\s+(?P<after>(?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could"
+    r"|in|of|for|at|on|by|to|from|with|than|per)\b)[\w'’-]+\s+){0,3})"
+    r"|\b(?:the|its|their|[\w.-]+['’]s?)\s+(?P<before>(?:[\w'’-]+\s+){1,2}?)"
+    r"(?:rate|share|percentage|proportion|number|amount|size|value|level|population)\b",
+    re.IGNORECASE,
+)
+# words that name no particular quantity ("how much money", "how many people", "the total number")
+_GENERIC_MEASURES = _words("money time people persons times total overall average annual current")
+_ALIAS = re.compile(r"\s*\(([A-Za-z][\w&-]*)\)")
+_START_WORDS = _rule(r"\b(?:born|birth|begin|began|begun|start(?:ed)?|found(?:ed)?|establish(?:ed)?)\b")
+_END_WORDS = _rule(r"\b(?:die|died|death|end|ended|finish(?:ed)?|dissolved|abolished|fall|fell|collapsed?)\b")
+_YEAR_WORD = _rule(r"\byear\b")
 _HOW_MANY = re.compile(r"\bhow\s+many\s+(.*)", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(?:1\d{3}|20\d{2})(?!\d)")
 _RELATIVE_PERIOD = re.compile(r"\b(?:last|this|next)\s+year\b", re.IGNORECASE)
@@ -105,6 +155,11 @@ _STOPWORDS = _words(
     proportion percentage percent portion fraction ratio rank ranked place position year years date day month
     long old fast big large huge great"""
 )
+# capitalised stopwords that do not start a name ("In 2021, How ...", "What I ...")
+_NAME_STOPWORDS = _words("i a an the of in on at to for by and or how what which who when where why")
+# a figure of another kind than asked needs at least this affinity ("how many" takes a bare number, not money)
+MIN_AFFINITY = 0.4
+_OTHER_YEAR = 0.1  # period fit of a figure dated in another year than the question's
 _AMOUNTS = frozenset({"money", "count", "data_size", "number"})
 # how much credit a figure of one kind gets for a question expecting another (1.0 when they are the same)
 _AFFINITY: dict[tuple[str, str], float] = {
@@ -123,16 +178,19 @@ def analyse_question(question: str) -> QuestionIntent:
     period = _period(question)
     unit_words = {w for u in units for w in u.lower().split()}
     focus: list[str] = []
-    for word in _WORD.findall(question.lower()):
-        word = re.sub(r"['’]s$", "", word)
+    for m in _WORD.finditer(question):
+        word = re.sub(r"['’]s$", "", m.group().lower())
+        # a capitalised word after the first is part of a name ("the Large Catechism", "the Old Testament")
+        name = m.start() > 0 and m.group()[0].isupper() and question[: m.start()].strip() != ""
         if (
             len(word) > 1
-            and word not in _STOPWORDS
+            and (word not in _STOPWORDS or (name and word not in _NAME_STOPWORDS))
             and word not in unit_words
             and word not in (period, *focus)
         ):
             focus.append(word)
-    return QuestionIntent(kind, tuple(units), period, tuple(focus), change)
+    measure = _measure(question) if kind is not None else ()
+    return QuestionIntent(kind, tuple(units), period, tuple(focus), change, _part(question, kind), measure)
 
 
 def _kind_and_units(question: str) -> tuple[str | None, list[str], bool]:
@@ -159,15 +217,44 @@ def _kind_and_units(question: str) -> tuple[str | None, list[str], bool]:
         return "number", ["score"], False
     if rule == "count":
         return _how_many(question, units)
-    if rule in ("money", "amount"):
+    if rule in ("money", "amount", "how much"):
         if _DATA_WORDS.search(question):
             return "data_size", units, False
-        if rule == "money" and _TIME_WORDS.search(question):
+        if rule == "how much" and _TIME_WORDS.search(question):
             return "duration", units, False
-        if rule == "money" or _MONEY_WORDS.search(question):
+        if rule == "money" or _MONEY_WORDS.search(question) or any(_is_money(u) for u in units):
             return "money", units, _CHANGE.search(question) is not None
-        return "count", units, False
+        # "how much rain", "what was the size of the audience": a quantity, not money
+        return "number", units, False
     return rule, units, False
+
+
+def _measure(question: str) -> tuple[str, ...]:
+    """The topic words of the quantity asked for: "data" of "How much data ...", "unemployment" of "What was
+    the unemployment rate ...", "base stations" of "How many 5G base stations ..."."""
+    words: list[str] = []
+    for m in _MEASURE.finditer(question):
+        phrase = m.group("after") or m.group("before") or ""
+        words += [
+            w for w in _WORD.findall(phrase.lower()) if w not in _STOPWORDS and w not in _GENERIC_MEASURES
+        ]
+    return tuple(dict.fromkeys(words))
+
+
+def _part(question: str, kind: str | None) -> str | None:
+    """Which part of a time the question wants: "born" the start of "(1249–1314)", "what year" a date's year."""
+    if kind not in ("year", "date"):
+        return None
+    if _START_WORDS.search(question):
+        return "start"
+    if _END_WORDS.search(question):
+        return "end"
+    return "year" if kind == "year" and _YEAR_WORD.search(question) else None
+
+
+def _is_money(unit: str) -> bool:
+    found = lookup_unit(unit)
+    return found is not None and found[0] == "money"
 
 
 def _how_many(question: str, units: list[str]) -> tuple[str, list[str], bool]:
@@ -224,9 +311,12 @@ def figure_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
     if intent.kind is None:
         return 0.0
     kind = 1.0 if figure.kind == intent.kind else _AFFINITY.get((intent.kind, figure.kind), 0.0)
-    if kind == 0.0:
+    if kind < MIN_AFFINITY:
         return 0.0
-    score = 0.45 * kind + 0.15 * _unit_fit(figure, intent) + 0.15 * _period_fit(figure, intent, sentence)
+    period = _period_fit(figure, intent, sentence)
+    if period <= _OTHER_YEAR:
+        return 0.0  # the question asks about 2020, the figure is for 2021
+    score = 0.45 * kind + 0.15 * unit_fit(figure, intent, sentence) + 0.15 * period
     score += 0.15 * _focus_fit(figure, intent, sentence)
     if intent.change:
         score += 0.10 if figure.change else 0.0
@@ -235,7 +325,15 @@ def figure_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
     return max(0.0, min(1.0, score))
 
 
-def _unit_fit(figure: Figure, intent: QuestionIntent) -> float:
+def unit_fit(figure: Figure, intent: QuestionIntent, sentence: str = "") -> float:
+    """How well a figure's unit matches the unit the question names (or implies), 0..1.
+
+    With the sentence, a name in parentheses right after the figure counts as its unit too: "40 million micro,
+    small and medium-sized enterprises (MSMEs)" answers "How many MSMEs ...".
+    """
+    alias = _ALIAS.match(sentence, figure.end) if sentence[figure.start : figure.end] == figure.text else None
+    if alias is not None and alias.group(1) in intent.units:
+        return 1.0
     if intent.kind == "ordinal":
         return 1.0 if figure.unit == "rank" else 0.6
     if not intent.units:
@@ -261,7 +359,7 @@ def _period_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
         if intent.period in figure.period:
             return 1.0
         asked, given = _YEAR.findall(intent.period), _YEAR.findall(figure.period)
-        return 0.1 if asked and given else 0.5
+        return _OTHER_YEAR if asked and given else 0.5
     return 0.7 if intent.period in sentence else 0.4
 
 
@@ -286,3 +384,55 @@ def _focus_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
                 best = max(best, 1.0 if distance <= 60 else 0.75 if distance <= 150 else 0.5)
         total += best
     return total / len(intent.focus)
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_RANGE_SIDES = re.compile(r"(\d{2,4})(\s*(?:[-–‐]|to|through|and)\s*)(\d{2,4})\s*\Z")
+
+
+def narrow(figure: Figure, part: str | None) -> Figure:
+    """The part of a figure a question asks for: the year of a date ("In what year ...?" -> "2014" of
+    "June 4, 2014"), or one end of a span of years ("When was he born?" -> "1249" of "1249–1314")."""
+    if part == "year" and figure.kind == "date":
+        years = list(_YEAR.finditer(figure.text))
+        if years:
+            y = years[-1]
+            return replace(
+                figure,
+                text=y.group(),
+                start=figure.start + y.start(),
+                end=figure.start + y.end(),
+                kind="year",
+            )
+    if part in ("start", "end") and figure.kind == "year" and figure.range_to is not None:
+        m = _RANGE_SIDES.search(figure.text)
+        if m is not None:
+            side = 1 if part == "start" else 3
+            value = figure.value if part == "start" else figure.range_to
+            return replace(
+                figure,
+                text=m.group(side),
+                start=figure.start + m.start(side),
+                end=figure.start + m.end(side),
+                value=value,
+                range_to=None,
+            )
+    return figure
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def numbers_in(question: str) -> set[str]:
+    """The numbers a question names, as digits: "Super Bowl 50" and "fifty" both give "50"."""
+    named = {f"{f.value:g}" for f in extract_figures(question) if f.value is not None}
+    return _numbers(question) | named
+
+
+def in_question(figure: Figure, question_numbers: set[str]) -> bool:
+    """True when every number of the figure is named in the question: "Super Bowl 50" does not answer with 50."""
+    numbers = _numbers(figure.text)
+    if figure.value is not None and not numbers:  # a figure in words ("fifty")
+        numbers = {f"{figure.value:g}"}
+    return bool(numbers) and numbers <= question_numbers

@@ -797,3 +797,68 @@ def test_integers_with_separators_round_trip(number: int) -> None:
     figures = extract_figures(f"It reached {number:,} tonnes.")
     assert len(figures) == 1
     assert figures[0].value == float(number)
+
+
+# --- figures for answers: times, spans of years, parts of a count, listed periods ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "surface", "expected"),
+    [
+        (
+            "Earthenware type was invented in the 12th century.",
+            "12th century",
+            {"kind": "year", "unit": "century"},
+        ),
+        (
+            "Audiences peaked in the late 1970s.",
+            "late 1970s",
+            {"kind": "year", "qualifier": "late", "value": 1970.0},
+        ),
+        (
+            "It began in the early 11th century.",
+            "early 11th century",
+            {"value": 1000.0, "qualifier": "early"},
+        ),
+        ("The wars were fought from 1562 to 1598.", "1562 to 1598", {"kind": "year", "range_to": 1598.0}),
+        ("McManus kicked a 33-yard field goal.", "33-yard", {"kind": "number", "unit": "yards"}),
+        ("The land area is 874.3 square miles.", "874.3 square miles", {"unit": "square miles"}),
+        ("It weighed 15,100 kgs.", "15,100 kgs", {"unit": "kg"}),
+        ("The Group reported gains of RMB77 million.", "RMB77 million", {"kind": "money", "currency": "CNY"}),
+        ("It invested approximately USD500 million.", "approximately USD500 million", {"value": 5e8}),
+    ],
+)
+def test_figures_that_answers_need(sentence: str, surface: str, expected: dict[str, object]) -> None:
+    figure = _figure(sentence, surface)
+    for field, want in expected.items():
+        assert getattr(figure, field) == want, (field, getattr(figure, field), want)
+
+
+def test_a_change_from_one_amount_to_another_is_still_two_figures() -> None:
+    texts = [f.text for f in extract_figures("The share rose from 10 to 15 percent.")]
+    assert texts == ["10", "15 percent"]
+
+
+def test_the_part_counts_what_the_whole_counts() -> None:
+    figures = extract_figures("The ceremony featured 39 of the 43 previous Super Bowl players.")
+    assert [(f.text, f.kind, f.unit) for f in figures] == [
+        ("39", "count", "players"),
+        ("43 previous Super Bowl players", "count", "players"),
+    ]
+
+
+def test_listed_amounts_take_their_periods_respectively() -> None:
+    assert [(f.text, f.period) for f in extract_figures(TAT_TAXES) if f.kind == "money"] == [
+        ("$418,000", "fiscal 2019"),
+        ("$47.2 million", "fiscal 2018"),
+        ("$17.6 million", "fiscal 2017"),
+    ]
+    assert [f.period for f in extract_figures(TAT_CLIENTS) if f.kind == "percent"] == [
+        "December 31, 2019",
+        "2018",
+        "2017",
+    ]
+
+
+def test_an_id_glued_to_capitals_is_still_not_a_figure() -> None:
+    assert extract_figures("Use the code ABC123 and the part G20.") == []

@@ -7,7 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.figures import Figure, extract_figures
-from assistant.questions import QuestionIntent, analyse_question, figure_fit
+from assistant.questions import (
+    QuestionIntent,
+    analyse_question,
+    figure_fit,
+    in_question,
+    narrow,
+    numbers_in,
+    unit_fit,
+)
 
 GDP_SENTENCE = (
     "The China Internet Development Report 2022 released during the 2022 World Internet Conference Wuzhen Summit "
@@ -107,6 +115,24 @@ QUESTIONS: list[tuple[str, str | None, tuple[str, ...], str | None, tuple[str, .
         ("fresno",),
         False,
     ),
+    ("What years did the original series run?", "year", (), None, ("original", "series"), False),
+    ("For which TV season did color become dominant?", "year", (), None, ("color",), False),
+    ("What was the only year that no series was filmed?", "year", (), None, ("series", "filmed"), False),
+    ("What was the wedding date?", "date", (), None, ("wedding",), False),
+    ("What was Fresno's population in 2010?", "count", (), "2010", ("fresno",), False),
+    (
+        "What was ABC's viewership share in 1993?",
+        "percent",
+        ("percent",),
+        "1993",
+        ("abc", "viewership"),
+        False,
+    ),
+    ("What was Ronnie Hillman's average yards per carry?", "number", (), None, ("hillman",), False),
+    ("How much rain does Fresno get on average?", "number", (), None, ("rain", "fresno"), False),
+    ("What was the depreciation amount in 2018?", "money", (), "2018", ("depreciation",), False),
+    ("What was the increase in cash from operations in 2019?", "money", (), "2019", ("cash",), True),
+    ("When did Luther write the Large Catechism?", "year", (), None, ("large", "catechism"), False),
     ("What is the digital economy?", None, (), None, ("digital", "economy"), False),
     ("Who is the chairman of Alibaba Group?", None, (), None, ("chairman", "alibaba"), False),
     ("Why is data a key factor of production?", None, (), None, ("data", "production"), False),
@@ -245,3 +271,74 @@ def test_fit_is_between_zero_and_one(figure: Figure, intent: QuestionIntent, sen
 def test_analyse_never_raises(question: str) -> None:
     intent = analyse_question(question)
     assert intent.kind is None or isinstance(intent.kind, str)
+
+
+@pytest.mark.parametrize(
+    ("question", "part"),
+    [
+        ("In what year did the league announce the change?", "year"),
+        ("When did the league announce the change?", None),
+        ("When was Zhu Shijie born?", "start"),
+        ("When did Wei Yilin die?", "end"),
+        ("When did the Ottoman Empire fall?", "end"),
+        ("How many MSMEs does China have?", None),
+    ],
+)
+def test_the_part_of_a_time_asked_for(question: str, part: str | None) -> None:
+    assert analyse_question(question).part == part
+
+
+def test_narrow_cuts_the_asked_part_from_a_figure() -> None:
+    text = "On June 4, 2014, the physician Wei Yilin (1277–1347) was honoured."
+    date, span = extract_figures(text)
+    year = narrow(date, "year")
+    assert (year.text, year.kind, year.value) == ("2014", "year", 2014.0)
+    assert text[year.start : year.end] == "2014"
+    born, died = narrow(span, "start"), narrow(span, "end")
+    assert (born.text, born.value, died.text, died.value) == ("1277", 1277.0, "1347", 1347.0)
+    assert text[died.start : died.end] == "1347"
+    assert narrow(date, None) == date and narrow(span, "year") == span
+
+
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [
+        ("What was the unemployment rate in China in 2022?", ("unemployment",)),
+        ("How much data did China produce in 2021?", ("data",)),
+        ("How many 5G base stations does China have?", ("5g", "base", "stations")),
+        ("How much money did the host committee raise?", ()),
+        ("How many people will Huawei connect?", ()),
+        ("Who is the chairman of Huawei?", ()),
+    ],
+)
+def test_what_the_question_measures(question: str, measure: tuple[str, ...]) -> None:
+    assert analyse_question(question).measure == measure
+
+
+def test_numbers_the_question_names() -> None:
+    assert {"50", "13", "7"} <= numbers_in("How many yards was the field goal that made Super Bowl 50 13-7?")
+    assert "3" in numbers_in("Who won three titles?")
+    super_bowl = next(
+        f for f in extract_figures("Super Bowl 50 drew 71,088 people and 50 bands.") if f.value == 50
+    )
+    assert in_question(super_bowl, numbers_in("Who played at Super Bowl 50?"))
+    assert not in_question(super_bowl, numbers_in("How many bands played?"))
+
+
+def test_a_figure_dated_in_another_year_does_not_fit() -> None:
+    question = "How large was China's digital economy in 2020?"
+    assert _fit(question, GDP_SENTENCE, "45.5 trillion yuan") == 0.0
+
+
+def test_a_figure_of_a_distant_kind_does_not_fit() -> None:
+    intent = analyse_question("How much revenue did the company earn?")
+    count = extract_figures("The company has three stages.")[0]
+    assert figure_fit(count, intent, "The company has three stages.") == 0.0
+
+
+def test_a_name_in_parentheses_after_a_count_is_its_unit() -> None:
+    sentence = "China has more than 40 million micro, small and medium-sized enterprises (MSMEs)."
+    figure = extract_figures(sentence)[0]
+    intent = analyse_question("How many MSMEs does China have?")
+    assert unit_fit(figure, intent, sentence) == 1.0
+    assert unit_fit(figure, intent) < 1.0

@@ -1,0 +1,104 @@
+"""Span questions answered from the text of TAT-QA financial reports: accuracy, passage hit@1/@5, abstention.
+
+    python bench/tatqa.py DATA.json [--index DIR] [--k 5] [--limit N] [--dump FILE] [--threads N]
+
+DATA.json is a TAT-QA file (a list of reports with a table, paragraphs and questions). Every paragraph
+becomes a document (tables are left out) with its report's uid as a metadata field, in a .jsonl corpus
+written to a temporary folder outside the project; build_index embeds it with the real packaged model.
+With --index DIR the index is kept there and reused by later runs.
+
+The questions are those with answer_from "text" and answer_type "span". Each question speaks of "the
+company" of its own report, so it is asked as a user would ask it of that report: Assistant.ask with the
+filter report=<uid> (the other reports stay out of the search). An answer is correct under the rule in
+bench/figure_qa.py (the same as for SQuAD), and so is the baseline, which reads the same retrieved
+passages. TAT-QA gives the scale of a number apart ("$539", million); a bare-number gold answer also
+counts with its scale ("$539 million", "87%"). A passage hit is one of the question's rel_paragraphs among the retrieved passages (@1: first).
+The table shows all span questions and the ones with a digit in the gold answer. Nothing was tuned on
+TAT-QA.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
+
+from bench.figure_qa import Item, Passage, ask_all, dump, index_passages, render
+
+
+def load(path: Path) -> tuple[list[Passage], list[Item]]:
+    """The paragraphs of every report as passages, and the text span questions in file order."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    passages: list[Passage] = []
+    items: list[Item] = []
+    for report in data:
+        uid = report["table"]["uid"]
+        ids = {str(p["order"]): f"tatqa-{p['uid']}" for p in report["paragraphs"]}
+        passages.extend(
+            Passage(ids[str(p["order"])], "", p["text"], (("report", uid),)) for p in report["paragraphs"]
+        )
+        for q in report["questions"]:
+            if q["answer_from"] != "text" or q["answer_type"] != "span":
+                continue
+            answers = q["answer"] if isinstance(q["answer"], list) else [q["answer"]]
+            golds = tuple(dict.fromkeys(g for a in answers for g in _with_scale(str(a), q.get("scale", ""))))
+            gold_passages = tuple(ids[str(r)] for r in q.get("rel_paragraphs", []) if str(r) in ids)
+            items.append(
+                Item(len(items), q["uid"], q["question"].strip(), golds, gold_passages, (("report", uid),))
+            )
+    return passages, items
+
+
+def _with_scale(answer: str, scale: str) -> list[str]:
+    """The answer as written and, for a bare number, with the scale the dataset gives apart ("$539" + million)."""
+    if not scale or not re.fullmatch(r"[^\d]{0,3}\(?-?[\d,]*\.?\d+\)?", answer.strip()):
+        return [answer]
+    return [answer, f"{answer.strip()}%" if scale == "percent" else f"{answer.strip()} {scale}"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("data", type=Path, help="a TAT-QA JSON file")
+    parser.add_argument("--index", type=Path, help="index directory to build once and reuse across runs")
+    parser.add_argument("--k", type=int, default=5, help="passages retrieved per question")
+    parser.add_argument("--limit", type=int, help="ask only the first N questions")
+    parser.add_argument("--dump", type=Path, help="write every outcome as a JSON line to this file")
+    parser.add_argument("--threads", type=int, help="torch threads (1 keeps queries fast on a busy machine)")
+    args = parser.parse_args(argv)
+    if args.threads:
+        import torch  # slow import, only when asked
+
+        torch.set_num_threads(args.threads)
+
+    from assistant.assistant import Assistant  # slow import: torch, through the embedder
+    from assistant.config import Settings
+    from assistant.embedding import SentenceTransformerEmbedder
+
+    passages, items = load(args.data)
+    items = items[: args.limit] if args.limit else items
+    settings = Settings.from_env()
+    embedder = SentenceTransformerEmbedder(settings.model, batch_size=settings.batch_size)
+    with tempfile.TemporaryDirectory(prefix="tatqa-") as tmp:
+        index_dir = args.index or Path(tmp) / "index"
+        indexed = index_passages(passages, Path(tmp) / "corpus", index_dir, embedder, settings)
+        assistant = Assistant.open(index_dir, settings=settings, embedder=embedder)
+        outcomes = ask_all(assistant, items, k=args.k)
+    print(
+        f"TAT-QA {args.data.name}: {len(items)} text span questions; {len(passages)} passages; index: {indexed}; "
+        f"k={args.k}; each question filtered to its report"
+    )
+    digits = [o for o in outcomes if any(re.search(r"\d", g) for g in o.item.golds)]
+    print(render([("all spans", outcomes), ("digit in gold", digits)]))
+    if args.dump:
+        dump(outcomes, args.dump)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
