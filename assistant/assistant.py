@@ -20,6 +20,7 @@ from assistant.limits import check_k, check_question
 from assistant.questions import analyse_question
 from assistant.search import FusionSettings, Hit, Retriever, parse_filters
 from assistant.store import DocumentInfo, IndexReader, current_generation, open_index
+from assistant.vectorstore import open_vector_store, sync_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,10 @@ class Assistant:
     def _make_retriever(self, reader: IndexReader) -> Retriever:
         s = self.settings
         fusion = FusionSettings(method=s.fusion, dense_weight=s.dense_weight, candidates=s.candidates)
-        return Retriever(reader, self.embedder, fusion)
+        store = open_vector_store(
+            reader, kind=s.vector_store, uri=s.milvus_uri, collection=s.milvus_collection
+        )
+        return Retriever(reader, self.embedder, fusion, store=store)
 
     @property
     def reader(self) -> IndexReader:
@@ -179,6 +183,9 @@ class Assistant:
             from assistant.onnx_export import ensure_query_export
 
             ensure_query_export(self.settings.index_dir, embedder)
+        s = self.settings
+        # before the reload, so the new generation opens on a collection that holds it
+        sync_index(s.index_dir, store=s.vector_store, uri=s.milvus_uri, collection=s.milvus_collection)
         if report.written:
             self.reload()
         return report

@@ -44,14 +44,27 @@ class Settings:
     batch_size: int = 32
     chunk_tokens: int = 200
     chunk_overlap: int = 40
-    # Fusion of the lexical and dense rankings (tuned on the SciFact train split, see bench/beir.py).
+    # Retrieval, tuned on the SciFact train split (see bench/README.md). The lexical side's BM25 parameters
+    # are fixed when the index is built; a change re-indexes BM25 at the next build, reusing every vector.
+    bm25_k1: float = 0.9
+    bm25_b: float = 0.4
+    # Fusion of the two rankings: "convex" (weighted sum of normalised scores) or "rrf". Convex fusion puts
+    # each side's scores of the candidates on one scale first: "zscore" or "minmax".
     fusion: str = "convex"
     dense_weight: float = 0.5
-    candidates: int = 100
+    fusion_normalization: str = "minmax"
+    # Chunks taken from each side before fusion (the other side scores every one of them): about 100
+    # documents' worth each, so fusion can lift a document that one side ranks anywhere in its top 100.
+    candidates: int = 200
     k: int = 5
     # FAISS index type: "auto" switches from exact search to HNSW above ann_threshold chunks.
     ann: str = "auto"
     ann_threshold: int = 200_000
+    # Where the dense side searches: "faiss" in the process, or "milvus" (see docs/vector-stores.md).
+    vector_store: str = "faiss"
+    # A Milvus server (http://host:19530) or a Milvus Lite file (*.db); empty: Milvus Lite inside the index.
+    milvus_uri: str = ""
+    milvus_collection: str = "assistant"
     api_keys: tuple[str, ...] = field(default=())
     rate_limit: int = 60
     cors_origins: tuple[str, ...] = field(default=())
@@ -76,12 +89,18 @@ class Settings:
             batch_size=_env_int(env, "ASSISTANT_BATCH_SIZE", base.batch_size),
             chunk_tokens=_env_int(env, "ASSISTANT_CHUNK_TOKENS", base.chunk_tokens),
             chunk_overlap=_env_int(env, "ASSISTANT_CHUNK_OVERLAP", base.chunk_overlap),
+            bm25_k1=_env_float(env, "ASSISTANT_BM25_K1", base.bm25_k1),
+            bm25_b=_env_float(env, "ASSISTANT_BM25_B", base.bm25_b),
             fusion=env.get("ASSISTANT_FUSION", base.fusion),
             dense_weight=_env_float(env, "ASSISTANT_DENSE_WEIGHT", base.dense_weight),
             candidates=_env_int(env, "ASSISTANT_CANDIDATES", base.candidates),
+            fusion_normalization=env.get("ASSISTANT_FUSION_NORMALIZATION", base.fusion_normalization),
             k=_env_int(env, "ASSISTANT_K", base.k),
             ann=env.get("ASSISTANT_ANN", base.ann),
             ann_threshold=_env_int(env, "ASSISTANT_ANN_THRESHOLD", base.ann_threshold),
+            vector_store=env.get("ASSISTANT_VECTOR_STORE") or base.vector_store,
+            milvus_uri=env.get("ASSISTANT_MILVUS_URI", base.milvus_uri),
+            milvus_collection=env.get("ASSISTANT_MILVUS_COLLECTION") or base.milvus_collection,
             api_keys=keys,
             rate_limit=_env_int(env, "ASSISTANT_RATE_LIMIT", base.rate_limit),
             cors_origins=origins,
@@ -98,12 +117,18 @@ class Settings:
             "ASSISTANT_BATCH_SIZE": str(s.batch_size),
             "ASSISTANT_CHUNK_TOKENS": str(s.chunk_tokens),
             "ASSISTANT_CHUNK_OVERLAP": str(s.chunk_overlap),
+            "ASSISTANT_BM25_K1": repr(s.bm25_k1),
+            "ASSISTANT_BM25_B": repr(s.bm25_b),
             "ASSISTANT_FUSION": s.fusion,
+            "ASSISTANT_FUSION_NORMALIZATION": s.fusion_normalization,
             "ASSISTANT_DENSE_WEIGHT": repr(s.dense_weight),
             "ASSISTANT_CANDIDATES": str(s.candidates),
             "ASSISTANT_K": str(s.k),
             "ASSISTANT_ANN": s.ann,
             "ASSISTANT_ANN_THRESHOLD": str(s.ann_threshold),
+            "ASSISTANT_VECTOR_STORE": s.vector_store,
+            "ASSISTANT_MILVUS_URI": s.milvus_uri,
+            "ASSISTANT_MILVUS_COLLECTION": s.milvus_collection,
             "ASSISTANT_API_KEYS": ",".join(s.api_keys),
             "ASSISTANT_RATE_LIMIT": str(s.rate_limit),
             "ASSISTANT_CORS_ORIGINS": ",".join(s.cors_origins),

@@ -16,7 +16,7 @@ from assistant.dense import build_dense_index, choose_kind
 from assistant.documents import Document, Skipped, load_file, scan_corpus
 from assistant.embedding import Embedder
 from assistant.errors import AssistantError, IndexBusy, UnreadableDocument
-from assistant.lexical import LexicalIndex
+from assistant.lexical import BM25Settings, LexicalIndex
 from assistant.store import (
     FORMAT_VERSION,
     DocumentInfo,
@@ -129,6 +129,7 @@ def build_index(
     embedder: Embedder,
     *,
     chunker: ChunkerSettings | None = None,
+    bm25: BM25Settings | None = None,
     rebuild: bool = False,
     ann: str = "auto",
     ann_threshold: int = 200_000,
@@ -139,6 +140,7 @@ def build_index(
 
     started = time.perf_counter()
     chunker = chunker or ChunkerSettings()
+    bm25 = bm25 or BM25Settings()
     index_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index_dir / ".lock"))
     try:
@@ -149,7 +151,7 @@ def build_index(
         ) from None
     try:
         return _build_locked(
-            corpus_dir, index_dir, embedder, chunker, rebuild, ann, ann_threshold, progress, started
+            corpus_dir, index_dir, embedder, chunker, bm25, rebuild, ann, ann_threshold, progress, started
         )
     finally:
         lock.release()
@@ -160,6 +162,7 @@ def _build_locked(
     index_dir: Path,
     embedder: Embedder,
     chunker: ChunkerSettings,
+    bm25: BM25Settings,
     rebuild: bool,
     ann: str,
     ann_threshold: int,
@@ -187,6 +190,8 @@ def _build_locked(
             and not plan.fresh
             and not removed
             and plan.files == prev.manifest.get("files_in_corpus")
+            # New BM25 parameters only re-index the lexical side: every vector is reused.
+            and prev.manifest.get("lexical") == bm25.to_dict()
         ):
             return BuildReport(
                 0,
@@ -200,7 +205,7 @@ def _build_locked(
                 time.perf_counter() - started,
                 False,
             )
-        gen = _assemble(plan, prev, embedder, chunker, dimension, progress)
+        gen = _assemble(plan, prev, embedder, chunker, bm25, dimension, progress)
     finally:
         if prev is not None:
             prev.close()
@@ -210,6 +215,7 @@ def _build_locked(
         {
             "model": {"name": embedder.name, "dimension": dimension},
             "chunker": chunker.to_dict(),
+            "lexical": bm25.to_dict(),
             "dense": kind,
             "files_in_corpus": plan.files,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -255,6 +261,7 @@ def _assemble(
     prev: PreviousGeneration | None,
     embedder: Embedder,
     chunker: ChunkerSettings,
+    bm25: BM25Settings,
     dimension: int,
     progress: Progress | None,
 ) -> Generation:
@@ -308,7 +315,9 @@ def _assemble(
     vectors = np.vstack([old_vectors, fresh_vectors]).astype(np.float32)
     chunks.extend(fresh_chunks)
     ids.extend(range(next_id, next_id + len(fresh_chunks)))
-    lexical = LexicalIndex.build([index_text(c.text, t) for c, t in zip(chunks, titles, strict=True)])
+    lexical = LexicalIndex.build(
+        [index_text(c.text, t) for c, t in zip(chunks, titles, strict=True)], bm25=bm25
+    )
     manifest = {
         "chunks": len(chunks),
         "documents": {d.id: d.checksum for d in documents},

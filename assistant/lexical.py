@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from assistant.config import Settings
 
 # Numbers stay whole ("45.5", "1,234") so an exact figure in a question can match; other words split on \W.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\d+", re.UNICODE)
@@ -51,6 +54,29 @@ class Analyzer:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class BM25Settings:
+    """BM25's term-frequency saturation (k1) and document-length normalisation (b), fixed at index time.
+
+    k1=0.9, b=0.4 are the parameters of the standard BEIR BM25 runs (Anserini): weaker length normalisation
+    suits chunks that are all of similar, bounded length.
+    """
+
+    k1: float = 0.9
+    b: float = 0.4
+
+    def __post_init__(self) -> None:
+        if self.k1 < 0 or not 0.0 <= self.b <= 1.0:
+            raise ValueError(f"BM25 needs k1 >= 0 and 0 <= b <= 1, not k1={self.k1}, b={self.b}")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BM25Settings:
+        return cls(k1=settings.bm25_k1, b=settings.bm25_b)
+
+    def to_dict(self) -> dict[str, float]:
+        return {"k1": self.k1, "b": self.b}
+
+
 class LexicalIndex:
     """BM25 scores over chunk rows; row numbers match the dense side's vector rows."""
 
@@ -61,13 +87,14 @@ class LexicalIndex:
 
     @classmethod
     def build(
-        cls, texts: Sequence[str], *, k1: float = 1.2, b: float = 0.75, analyzer: Analyzer | None = None
+        cls, texts: Sequence[str], *, bm25: BM25Settings | None = None, analyzer: Analyzer | None = None
     ) -> LexicalIndex:
         import bm25s  # imported here: only building and searching need it
 
+        bm25 = bm25 or BM25Settings()
         analyzer = analyzer or Analyzer()
         tokens = [analyzer(t) or [""] for t in texts]
-        retriever = bm25s.BM25(k1=k1, b=b)
+        retriever = bm25s.BM25(k1=bm25.k1, b=bm25.b)
         if tokens:
             retriever.index(tokens, show_progress=False)
         return cls(retriever, len(tokens), analyzer)

@@ -8,6 +8,7 @@ from assistant.chunking import ChunkerSettings
 from assistant.config import Settings
 from assistant.embedding import Embedder
 from assistant.indexing import BuildReport, build_index
+from assistant.vectorstore import sync_index
 
 
 def index_with_progress(
@@ -46,4 +47,13 @@ def index_with_progress(
         from assistant.onnx_export import ensure_query_export
 
         ensure_query_export(settings.index_dir, embedder)
+    # also when nothing changed: the first run after switching to Milvus fills the collection
+    synced = sync_index(
+        settings.index_dir,
+        store=settings.vector_store,
+        uri=settings.milvus_uri,
+        collection=settings.milvus_collection,
+    )
+    if synced is not None:
+        print(synced.summary(), file=err)
     return report

@@ -13,10 +13,9 @@ from assistant.config import Settings
 from assistant.embedding import Embedder
 from assistant.errors import BadFilter
 from assistant.store import IndexReader
+from assistant.vectorstore import FaissStore, VectorStore
 
 MODES = ("hybrid", "dense", "lexical")
-# Below this many allowed rows a filtered dense search scores the rows directly (exact and cheap).
-_DIRECT_LIMIT = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +51,28 @@ class FusionSettings:
 
     method: str = "convex"  # "convex" (normalised scores, weighted) or "rrf" (reciprocal rank fusion)
     dense_weight: float = 0.5
-    candidates: int = 100
+    candidates: int = 200
     rrf_k: int = 60
     normalization: str = "minmax"  # how convex fusion puts the two sides on one scale: "minmax" or "zscore"
 
+    def __post_init__(self) -> None:
+        if self.method not in ("convex", "rrf"):
+            raise ValueError(f"fusion method must be 'convex' or 'rrf', not {self.method!r}")
+        if self.normalization not in NORMALIZERS:
+            raise ValueError(f"fusion normalization must be 'minmax' or 'zscore', not {self.normalization!r}")
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise ValueError(f"dense weight must be between 0 and 1, not {self.dense_weight}")
+        if self.candidates < 1:
+            raise ValueError(f"candidates must be at least 1, not {self.candidates}")
+
     @classmethod
     def from_settings(cls, settings: Settings) -> FusionSettings:
-        return cls(method=settings.fusion, dense_weight=settings.dense_weight, candidates=settings.candidates)
+        return cls(
+            method=settings.fusion,
+            dense_weight=settings.dense_weight,
+            candidates=settings.candidates,
+            normalization=settings.fusion_normalization,
+        )
 
 
 def minmax(scores: np.ndarray) -> np.ndarray:
@@ -128,10 +142,18 @@ def parse_filters(pairs: Sequence[str] | Mapping[str, str] | None) -> dict[str, 
 class Retriever:
     """Searches one open index with one embedder."""
 
-    def __init__(self, reader: IndexReader, embedder: Embedder, fusion: FusionSettings | None = None) -> None:
+    def __init__(
+        self,
+        reader: IndexReader,
+        embedder: Embedder,
+        fusion: FusionSettings | None = None,
+        *,
+        store: VectorStore | None = None,
+    ) -> None:
         self.reader = reader
         self.embedder = embedder
         self.fusion = fusion or FusionSettings()
+        self.store = store or FaissStore(reader)
 
     # --- filters -----------------------------------------------------------------------------------
 
@@ -148,26 +170,11 @@ class Retriever:
     # --- the two sides -----------------------------------------------------------------------------
 
     def _dense_scores(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        return np.asarray(self.reader.vectors[rows] @ query_vector, dtype=np.float32)
+        return self.store.scores(query_vector, rows)
 
     def _dense_top(self, query_vector: np.ndarray, n: int, allowed: np.ndarray | None) -> np.ndarray:
-        if self.reader.size == 0 or n <= 0:
-            return np.zeros(0, dtype=np.int64)
-        if allowed is not None:
-            if len(allowed) == 0:
-                return np.zeros(0, dtype=np.int64)
-            if len(allowed) <= _DIRECT_LIMIT:
-                scores = self._dense_scores(query_vector, allowed)
-                top = np.argsort(-scores, kind="stable")[:n]
-                return allowed[top].astype(np.int64)
-            import faiss
-
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))  # type: ignore[call-arg]
-            _, idx = self.reader.dense.search(query_vector[None, :], min(n, len(allowed)), params=params)
-        else:
-            _, idx = self.reader.dense.search(query_vector[None, :], min(n, self.reader.size))
-        rows = idx[0]
-        return rows[rows >= 0].astype(np.int64)
+        rows, _ = self.store.search(query_vector, n, allowed=allowed)
+        return rows
 
     # --- search ------------------------------------------------------------------------------------
 
@@ -241,12 +248,24 @@ class Retriever:
         return rows[order], fused[order], dense[order], lexical[order]
 
     def search_documents(
-        self, query: str, *, k: int = 10, filters: Mapping[str, str] | None = None, mode: str = "hybrid"
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        filters: Mapping[str, str] | None = None,
+        mode: str = "hybrid",
+        query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """The best hit of each of the k best documents (a document scores as its best chunk)."""
+        if mode not in MODES:
+            raise ValueError(f"unknown search mode {mode!r}")
+        if mode != "lexical" and query_vector is None:
+            query_vector = self.embedder.embed_query(query)  # once, however deep the search goes
         depth = k
         while True:
-            rows, fused, dense, lexical = self.rank(query, k=depth, filters=filters, mode=mode)
+            rows, fused, dense, lexical = self.rank(
+                query, k=depth, filters=filters, mode=mode, query_vector=query_vector
+            )
             best: dict[int, int] = {}
             for i, row in enumerate(rows):
                 doc = int(self.reader.doc_of_row[row])

@@ -250,9 +250,9 @@ class IndexReader:
                 DocumentInfo(r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), tuple(json.loads(r[7])))
                 for r in rows
             ]
-            self.doc_of_row = np.array(
-                [r[0] for r in self._con.execute("SELECT doc_row FROM chunks ORDER BY row")], dtype=np.int32
-            )
+            by_row = self._con.execute("SELECT doc_row, id FROM chunks ORDER BY row").fetchall()
+            self.doc_of_row = np.array([r[0] for r in by_row], dtype=np.int32)
+            self.ids_of_row = np.array([r[1] for r in by_row], dtype=np.int64)  # stable chunk ids
             self.lexical = LexicalIndex.load(path / "bm25")
         except (OSError, ValueError, sqlite3.Error, KeyError) as exc:
             raise IndexCorrupt(

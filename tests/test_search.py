@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.config import Settings
 from assistant.embedding import FakeEmbedder
 from assistant.errors import BadFilter
 from assistant.indexing import build_index
-from assistant.search import FusionSettings, Retriever, fuse_convex, fuse_rrf, minmax, parse_filters
+from assistant.search import FusionSettings, Retriever, fuse_convex, fuse_rrf, minmax, parse_filters, zscore
 from assistant.store import open_index
 
 
@@ -139,3 +140,68 @@ def test_search_documents_returns_one_hit_per_document(index_dir: Path) -> None:
 def test_rrf_mode_ranks(index_dir: Path) -> None:
     hits = retriever(index_dir, method="rrf").search("zymurgical cider cellar", k=1)
     assert hits[0].chunk.doc_id == "orchard.txt"
+
+
+def test_zscore_fusion_on_hand_made_scores() -> None:
+    dense = np.array([0.9, 0.5, 0.1], dtype=np.float32)
+    lexical = np.array([0.0, 10.0, 2.0], dtype=np.float32)
+    np.testing.assert_allclose(zscore(dense), (dense - dense.mean()) / dense.std(), atol=1e-6)
+    np.testing.assert_allclose(zscore(np.array([2.0, 2.0])), [0.0, 0.0])
+    assert zscore(np.zeros(0)).size == 0
+    fused = fuse_convex(dense, lexical, 0.5, normalization="zscore")
+    np.testing.assert_allclose(fused, 0.5 * zscore(dense) + 0.5 * zscore(lexical), atol=1e-6)
+    assert int(np.argmax(fused)) == 1
+    # Min-max lets one outlier squash the rest; the z-score keeps the gaps between ordinary scores.
+    lexical_outlier = np.array([100.0, 3.0, 1.0, 0.0], dtype=np.float32)
+    assert minmax(lexical_outlier)[1] - minmax(lexical_outlier)[2] < 0.03
+    assert zscore(lexical_outlier)[1] - zscore(lexical_outlier)[2] > 0.04
+
+
+def test_fusion_settings_come_from_settings() -> None:
+    env = {
+        "ASSISTANT_FUSION": "rrf",
+        "ASSISTANT_DENSE_WEIGHT": "0.3",
+        "ASSISTANT_CANDIDATES": "50",
+        "ASSISTANT_FUSION_NORMALIZATION": "zscore",
+    }
+    fusion = FusionSettings.from_settings(Settings.from_env(env))
+    assert fusion == FusionSettings(method="rrf", dense_weight=0.3, candidates=50, normalization="zscore")
+    # The dataclass defaults are the tuned Settings defaults, so a bare Retriever searches the same way.
+    defaults = Settings()
+    assert FusionSettings.from_settings(defaults) == FusionSettings()
+
+
+def test_search_documents_looks_deeper_until_k_documents(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    # One long document whose many chunks all match fills the candidate list on its own.
+    long_text = " ".join(f"Tidal energy note {i} on tidal turbines and tidal currents." for i in range(150))
+    (corpus / "long.txt").write_text(long_text)
+    for i in range(5):
+        (corpus / f"short{i}.txt").write_text(f"Short item {i}: a tidal turbine was installed.")
+    build_index(corpus, tmp_path / "idx", FakeEmbedder(64))
+    reader = open_index(tmp_path / "idx", model="fake-embedder")
+    assert reader.documents[0].chunks > 4
+    r = Retriever(reader, FakeEmbedder(64), FusionSettings(candidates=3))
+    for mode in ("hybrid", "dense", "lexical"):
+        docs = [h.chunk.doc_id for h in r.search_documents("tidal turbines", k=6, mode=mode)]
+        assert sorted(docs) == sorted(["long.txt", *(f"short{i}.txt" for i in range(5))])
+    vector = FakeEmbedder(64).embed_query("tidal turbines")
+    same = r.search_documents("tidal turbines", k=6, query_vector=vector)
+    assert [h.chunk.id for h in same] == [h.chunk.id for h in r.search_documents("tidal turbines", k=6)]
+    with pytest.raises(ValueError, match="unknown search mode"):
+        r.search_documents("tidal", mode="fuzzy")
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"method": "sum"}, "fusion method"),
+        ({"normalization": "rank"}, "fusion normalization"),
+        ({"dense_weight": 1.5}, "dense weight"),
+        ({"candidates": 0}, "candidates"),
+    ],
+)
+def test_fusion_settings_refuse_nonsense(fields: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        FusionSettings(**fields)  # type: ignore[arg-type]
