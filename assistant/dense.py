@@ -8,6 +8,13 @@ import numpy as np
 
 KINDS = ("flat", "hnsw", "hnsw-sq8", "flat-fp16")
 
+# HNSW graph parameters, measured with bench/scale.py on MiniLM-structured vectors (see docs/scaling.md).
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 64
+# efSearch per approximate kind; FAISS stores it in dense.faiss, so it holds after write_index/read_index.
+# A search for k results explores max(efSearch, k) candidates, so deeper searches are never starved.
+EF_SEARCH = {"hnsw": 256, "hnsw-sq8": 512}
+
 
 def choose_kind(setting: str, size: int, threshold: int) -> str:
     """The FAISS index kind for a collection: the setting, or for 'auto' exact search below threshold."""
@@ -18,8 +25,18 @@ def choose_kind(setting: str, size: int, threshold: int) -> str:
     return setting
 
 
-def build_dense_index(vectors: np.ndarray, kind: str, *, ef_search: int = 64) -> Any | None:
-    """A FAISS index over the vectors (row i has id i), or None for 'flat', which is rebuilt from vectors.npy."""
+def build_dense_index(
+    vectors: np.ndarray,
+    kind: str,
+    *,
+    m: int = HNSW_M,
+    ef_construction: int = HNSW_EF_CONSTRUCTION,
+    ef_search: int | None = None,
+) -> Any | None:
+    """A FAISS index over the vectors (row i has id i), or None for 'flat', which is rebuilt from vectors.npy.
+
+    m, ef_construction and ef_search (default: EF_SEARCH of the kind) apply to the HNSW kinds only.
+    """
     if kind == "flat":
         return None
     import faiss  # slow import: only approximate indexes are built here
@@ -27,22 +44,49 @@ def build_dense_index(vectors: np.ndarray, kind: str, *, ef_search: int = 64) ->
     dimension = vectors.shape[1]
     data = np.ascontiguousarray(vectors, dtype=np.float32)
     index: Any
+    # inner product equals cosine similarity on normalised vectors
     if kind == "hnsw":
-        index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
+        index = faiss.IndexHNSWFlat(dimension, m, faiss.METRIC_INNER_PRODUCT)
     elif kind == "hnsw-sq8":
+        # 8 bits per dimension with a range per dimension, trained on the vectors: a quarter of float32
         qt_8bit: Any = faiss.ScalarQuantizer.QT_8bit  # the stubs type the enum member as a quantizer
-        index = faiss.IndexHNSWSQ(dimension, qt_8bit, 32, faiss.METRIC_INNER_PRODUCT)
-        index.train(data)
+        index = faiss.IndexHNSWSQ(dimension, qt_8bit, m, faiss.METRIC_INNER_PRODUCT)
+        # training needs a vector; an empty collection's index stays empty whatever the ranges
+        index.train(data if len(data) else np.zeros((1, dimension), np.float32))
     elif kind == "flat-fp16":
         index = faiss.IndexScalarQuantizer(
             dimension, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
         )
         index.train(data)
     else:
-        raise ValueError(f"unknown dense index kind {kind!r}")
+        raise ValueError(f"unknown dense index kind {kind!r}; choose one of {', '.join(KINDS)}")
     if hasattr(index, "hnsw"):
-        index.hnsw.efConstruction = 64
-        index.hnsw.efSearch = ef_search
+        index.hnsw.efConstruction = ef_construction
+        index.hnsw.efSearch = EF_SEARCH[kind] if ef_search is None else ef_search
     if len(data):
         index.add(data)
     return index
+
+
+def search(
+    index: Any, queries: np.ndarray, k: int, *, allowed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, rows) of the k best rows per query, optionally among the allowed rows only; -1 pads.
+
+    FAISS's HNSW keeps only efSearch candidates even when asked for more (k > efSearch returns -1s and
+    poor recall), so a deep search explores max(efSearch, k) candidates.
+    """
+    import faiss  # slow import, but the index is already loaded
+
+    selector = faiss.IDSelectorBatch(allowed.astype(np.int64)) if allowed is not None else None
+    params: Any = None
+    if hasattr(index, "hnsw"):
+        params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]  # missing from the stubs
+        params.efSearch = max(int(index.hnsw.efSearch), k)
+        if selector is not None:
+            params.sel = selector
+    elif selector is not None:
+        params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+    queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, index.d)
+    scores, rows = index.search(queries, k, params=params)
+    return scores, rows
