@@ -1,0 +1,363 @@
+"""Bounded load test of POST /v1/ask on loopback: concurrent clients against a real server in a subprocess.
+
+    python bench/load.py DATA_DIR --index DIR [--clients 16] [--seconds 60] [--max-requests 100000]
+
+DATA_DIR is a BEIR-format directory: its queries (queries_<split>.jsonl, SciFact's claims) are the
+questions, asked round-robin. DIR is an index built beforehand (python bench/perf.py DATA_DIR --index DIR
+builds and caches one). The server is `python cli.py serve --index DIR --port P` in a subprocess, bound to
+127.0.0.1 only, with ASSISTANT_RATE_LIMIT set high so that the rate limiter never answers 429. Each client
+is a thread with its own keep-alive connection; its loop ends at the deadline or when the shared request
+budget is spent, whichever comes first. The server's resident memory is read from /proc/PID/status every
+--sample seconds. The server is stopped at the end; the exit status is 1 when any request failed (a status
+other than 200, or an exception such as a timeout or a refused connection).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
+
+from bench.beir import load_queries, percentile
+
+ROOT = Path(__file__).resolve().parent.parent
+HIGH_RATE_LIMIT = 1_000_000  # requests a minute per client address: far above what loopback can reach
+
+
+# --- the server ----------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now (the server binds it a moment later)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def read_status_kib(pid: int, key: str) -> int | None:
+    """A memory line of /proc/PID/status in KiB (VmRSS: resident now, VmHWM: the peak); None when gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+@dataclass
+class Server:
+    """A `cli.py serve` subprocess on 127.0.0.1; its output goes to a log file, not a pipe that could fill."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+    started_in: float = 0.0  # seconds from spawn to the first successful /readyz
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def rss_kib(self) -> int | None:
+        return read_status_kib(self.pid, "VmRSS")
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self, timeout: float = 15.0) -> int | None:
+        """Ask the server to shut down (SIGTERM: uvicorn finishes in-flight requests), kill it if it hangs."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout)
+        return self.process.returncode
+
+
+def start_server(
+    index_dir: Path,
+    log_dir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    rate_limit: int = HIGH_RATE_LIMIT,
+    timeout: float = 180.0,
+) -> Server:
+    """Start `python cli.py serve --index DIR --port P` on loopback and wait until /readyz answers 200."""
+    import httpx
+
+    port = free_port()
+    environment = dict(os.environ)
+    environment.update(env or {})
+    environment["ASSISTANT_RATE_LIMIT"] = str(rate_limit)
+    log = log_dir / f"server-{port}.log"
+    command = [sys.executable, str(ROOT / "cli.py"), "serve", "--index", str(index_dir)]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    started = time.perf_counter()
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdin=subprocess.DEVNULL, stdout=out, stderr=out
+        )
+    server = Server(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + timeout
+    with httpx.Client(trust_env=False, timeout=5.0) as client:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"the server exited with status {process.returncode}:\n{server.log_tail()}"
+                )
+            try:
+                if client.get(server.url + "/readyz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                server.stop()
+                raise RuntimeError(
+                    f"the server did not become ready in {timeout:.0f} s:\n{server.log_tail()}"
+                )
+            time.sleep(0.1)
+    server.started_in = time.perf_counter() - started
+    return server
+
+
+# --- the clients ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    """Every request's latency and outcome, over one bounded run of concurrent clients."""
+
+    clients: int
+    seconds: float  # wall time from the first request sent to the last answer received
+    latencies_ms: list[float] = field(default_factory=list)  # successful requests only
+    errors: Counter[str] = field(default_factory=Counter)  # "HTTP 503", "ReadTimeout", ...
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies_ms) + sum(self.errors.values())
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies_ms) / self.seconds if self.seconds > 0 else 0.0
+
+    def p(self, q: float) -> float:
+        return percentile(self.latencies_ms, q)
+
+
+def run_clients(
+    url: str,
+    questions: Sequence[str],
+    *,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    path: str = "/v1/ask",
+    timeout: float = 60.0,
+) -> LoadResult:
+    """`clients` threads POST questions round-robin until `seconds` pass or `max_requests` have been sent."""
+    import httpx
+
+    lock = threading.Lock()
+    sent = 0
+    result = LoadResult(clients, 0.0)
+    begin = threading.Barrier(clients + 1)
+    deadline = 0.0
+
+    def take() -> int | None:
+        nonlocal sent
+        with lock:
+            if sent >= max_requests or time.monotonic() >= deadline:
+                return None
+            sent += 1
+            return sent - 1
+
+    def client_loop() -> None:
+        latencies: list[float] = []
+        errors: Counter[str] = Counter()
+        with httpx.Client(trust_env=False, timeout=timeout) as client:
+            begin.wait()
+            while (n := take()) is not None:
+                body = {"question": questions[n % len(questions)]}
+                started = time.perf_counter()
+                try:
+                    response = client.post(url + path, json=body)
+                    response.read()
+                    if response.status_code == 200:
+                        latencies.append((time.perf_counter() - started) * 1000.0)
+                    else:
+                        errors[f"HTTP {response.status_code}"] += 1
+                except httpx.HTTPError as exc:
+                    errors[type(exc).__name__] += 1
+        with lock:
+            result.latencies_ms.extend(latencies)
+            result.errors.update(errors)
+
+    threads = [threading.Thread(target=client_loop, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + seconds
+    started = time.perf_counter()
+    begin.wait()
+    for thread in threads:
+        thread.join(seconds + timeout + 10.0)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+class MemorySampler:
+    """Samples a process's resident memory every `every` seconds in a thread: (seconds since start, KiB)."""
+
+    def __init__(self, pid: int, every: float) -> None:
+        self.pid = pid
+        self.every = every
+        self.samples: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._started = 0.0
+
+    def _sample(self) -> None:
+        kib = read_status_kib(self.pid, "VmRSS")
+        if kib is not None:
+            self.samples.append((time.perf_counter() - self._started, kib))
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self._sample()
+
+    def __enter__(self) -> MemorySampler:
+        self._started = time.perf_counter()
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryTrend:
+    first_mib: float
+    last_mib: float
+    max_mib: float
+    mid_mib: float  # the sample nearest the middle of the run
+    samples: int
+
+    @property
+    def second_half_growth_mib(self) -> float:
+        return self.last_mib - self.mid_mib
+
+    @property
+    def stable(self) -> bool:
+        """Stable: the second half of the run grows resident memory by at most 5% (or 8 MiB, if more)."""
+        return self.second_half_growth_mib <= max(8.0, 0.05 * self.mid_mib)
+
+
+def memory_trend(samples: Sequence[tuple[float, int]]) -> MemoryTrend:
+    if not samples:
+        return MemoryTrend(0.0, 0.0, 0.0, 0.0, 0)
+    end = samples[-1][0]
+    mid = min(samples, key=lambda s: abs(s[0] - end / 2))
+    mib = [kib / 1024 for _, kib in samples]
+    return MemoryTrend(mib[0], mib[-1], max(mib), mid[1] / 1024, len(samples))
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} (1/5/15 min, {os.cpu_count()} cores)"
+
+
+# --- the run -------------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("data", type=Path, help="BEIR-format directory; its queries are the questions")
+    parser.add_argument("--index", type=Path, required=True, help="a built index (see bench/perf.py)")
+    parser.add_argument("--split", default="train", help="queries_<split>.jsonl (default train)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the run (default 60)")
+    parser.add_argument("--max-requests", type=int, default=100_000, help="request budget of the whole run")
+    parser.add_argument("--sample", type=float, default=2.0, help="seconds between RSS samples (default 2)")
+    parser.add_argument("--warmup", type=int, default=8, help="requests sent before the run, not counted")
+    args = parser.parse_args(argv)
+
+    questions = list(load_queries(args.data, args.split).values())
+    if not questions:
+        raise SystemExit(f"no queries in {args.data}")
+    print(f"load average at start: {load_average()}")
+    with tempfile.TemporaryDirectory(prefix="load-") as tmp:
+        server = start_server(args.index, Path(tmp))
+        try:
+            print(
+                f"server: cli.py serve, 1 worker, {server.url} (pid {server.pid}), ready in "
+                f"{server.started_in:.1f} s; ASSISTANT_RATE_LIMIT={HIGH_RATE_LIMIT} (the limiter never refuses)"
+            )
+            warm = run_clients(server.url, questions[::-1], clients=1, seconds=60, max_requests=args.warmup)
+            with MemorySampler(server.pid, args.sample) as sampler:
+                result = run_clients(
+                    server.url,
+                    questions,
+                    clients=args.clients,
+                    seconds=args.seconds,
+                    max_requests=args.max_requests,
+                )
+        finally:
+            status = server.stop()
+    trend = memory_trend(sampler.samples)
+    print(
+        f"{args.clients} clients for up to {args.seconds:.0f} s (at most {args.max_requests} requests), "
+        f"POST /v1/ask, {len(questions)} questions round-robin; {args.warmup} warm-up requests not counted"
+        + (f" ({warm.error_count} failed)" if warm.error_count else "")
+    )
+    print()
+    print(
+        f"{'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'max ms':>8} {'wall s':>7}"
+    )
+    peak = max(result.latencies_ms, default=0.0)
+    print(
+        f"{result.requests:>8} {result.error_count:>6} {result.throughput:>7.1f} {result.p(50):>8.1f} "
+        f"{result.p(95):>8.1f} {result.p(99):>8.1f} {peak:>8.1f} {result.seconds:>7.1f}"
+    )
+    if result.errors:
+        print("errors: " + ", ".join(f"{kind} x{n}" for kind, n in result.errors.most_common()))
+    print()
+    print(
+        f"server RSS ({trend.samples} samples, every {args.sample:g} s): first {trend.first_mib:.1f} MiB, "
+        f"last {trend.last_mib:.1f} MiB, max {trend.max_mib:.1f} MiB; second half "
+        f"{trend.second_half_growth_mib:+.1f} MiB ({trend.mid_mib:.1f} -> {trend.last_mib:.1f}): "
+        + ("stable" if trend.stable else "GROWING")
+    )
+    how = f"signal {-status}" if status is not None and status < 0 else f"status {status}"
+    print(f"server stopped (SIGTERM; exited with {how})")
+    print(f"load average at end: {load_average()}")
+    failed = result.error_count + warm.error_count
+    print(f"errors: {failed} -> {'PASS' if failed == 0 else 'FAIL'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
