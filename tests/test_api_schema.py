@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +23,7 @@ from tests.helpers import write_corpus
 def _app() -> Any:
     """The API over a tiny fake-embedder index in a temporary directory (schemathesis needs it at import)."""
     root = Path(tempfile.mkdtemp(prefix="schema-test-"))
+    atexit.register(shutil.rmtree, root, True)
     corpus = write_corpus(root / "corpus")
     build_index(corpus, root / "index", FakeEmbedder(64))
     # A rate limit far above what the generated requests need, so they exercise the routes, not the limiter.
