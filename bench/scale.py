@@ -171,6 +171,7 @@ def noisy_copies(
 
 @dataclass(frozen=True, slots=True)
 class Collection:
+    sources: np.ndarray  # the real vectors the copies come from
     vectors: np.ndarray  # (n, d) float32, unit rows
     source: np.ndarray  # source row of each vector
     queries: np.ndarray  # (q, d) float32, unit rows
@@ -196,7 +197,9 @@ def make_collection(
     held_out_rng = np.random.default_rng(seed + 1)
     picks = held_out_rng.integers(0, len(sources), queries - len(real))
     copies = noisy_copies(sources, picks, transform, held_out_rng)
-    return Collection(vectors, source, np.ascontiguousarray(np.vstack([real, copies])), len(real), sigma)
+    return Collection(
+        sources, vectors, source, np.ascontiguousarray(np.vstack([real, copies])), len(real), sigma
+    )
 
 
 # --- measurement ----------------------------------------------------------------------------------------
@@ -321,7 +324,7 @@ def measure_size(
     vectors = np.ascontiguousarray(collection.vectors[:n])
     queries = collection.queries
     sample = np.random.default_rng(args.seed + 2).choice(n, min(n, 20000), replace=False)
-    sources = args.sources
+    sources = collection.sources
     cos = float(np.mean(np.sum(vectors[sample] * sources[collection.source[sample]], axis=1)))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
@@ -485,7 +488,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     import faiss  # slow import
 
     faiss.omp_set_num_threads(args.threads)
-    args.sources = sources
     print(
         f"{len(sources)} source vectors of dimension {sources.shape[1]}; "
         f"{0 if claims is None else min(len(claims), args.queries)} real queries; FAISS {faiss.__version__}, "
