@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 from assistant.chunking import ChunkerSettings
 from assistant.config import Settings
 from assistant.embedding import Embedder
-from assistant.indexing import BuildReport, build_index
+from assistant.indexing import BuildReport, Progress, build_index
 from assistant.vectorstore import sync_index
 
 
@@ -15,24 +17,7 @@ def index_with_progress(
     settings: Settings, embedder: Embedder, err: TextIO, *, rebuild: bool = False
 ) -> BuildReport:
     """Build or update the configured index, showing embedding progress on err."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    console = Console(file=err)
-    with Progress(
-        TextColumn("embedding"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    ) as bar:
-        task = bar.add_task("embedding", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with progress_bar(err) as update:
         report = build_index(
             settings.corpus_dir,
             settings.index_dir,
@@ -57,3 +42,28 @@ def index_with_progress(
     if synced is not None:
         print(synced.summary(), file=err)
     return report
+
+
+@contextmanager
+def progress_bar(err: TextIO) -> Iterator[Progress]:
+    """An embedding progress bar on err while the block runs (nothing when err is not a terminal)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
+
+    console = Console(file=err)
+    with Bar(
+        TextColumn("embedding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("embedding", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from assistant.answer import Citation
     from assistant.assistant import Assistant
     from assistant.config import Settings
-    from assistant.indexing import BuildReport, Progress
+    from assistant.indexing import BuildReport
 
 PROMPT = "> "
 
@@ -52,31 +52,6 @@ class UsageError(AssistantError):
 
     code = "usage"
     status = 400
-
-
-@contextmanager
-def progress_bar(err: TextIO) -> Iterator[Progress]:
-    """An embedding progress bar on err while the block runs (nothing when err is not a terminal)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-    from rich.progress import Progress as Bar
-
-    console = Console(file=err)
-    with Bar(
-        TextColumn("embedding"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    ) as bar:
-        task = bar.add_task("embedding", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 class Chat:
@@ -202,6 +177,8 @@ class Chat:
 
     def _reindex(self, arg: str) -> str:
         if self.err is not None:
+            from assistant.progress import progress_bar  # rich progress bars: only a reindex needs them
+
             with progress_bar(self.err) as update:
                 report = self.assistant.reindex(progress=update)
         else:
