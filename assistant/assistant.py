@@ -10,17 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import Answer, CitedFigure, build_answer, citations_from, passage_figures
-from assistant.chunking import ChunkerSettings
 from assistant.config import Settings
 from assistant.conversation import contextualize
 from assistant.embedding import Embedder, SentenceTransformerEmbedder, model_name
 from assistant.errors import ModelNotFound
-from assistant.indexing import BuildReport, Progress, build_index
+from assistant.indexing import BuildReport, Progress, update_index
 from assistant.limits import check_k, check_question
 from assistant.questions import analyse_question
 from assistant.search import FusionSettings, Hit, Retriever, parse_filters
 from assistant.store import DocumentInfo, IndexReader, current_generation, open_index
-from assistant.vectorstore import open_vector_store, sync_index
+from assistant.vectorstore import open_vector_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,22 +169,8 @@ class Assistant:
     def reindex(self, corpus_dir: Path | None = None, *, progress: Progress | None = None) -> BuildReport:
         """Update the index from the corpus and swap it in; requests in flight finish on the old one."""
         embedder = self._document_embedder()
-        report = build_index(
-            corpus_dir or self.settings.corpus_dir,
-            self.settings.index_dir,
-            embedder,
-            chunker=ChunkerSettings(self.settings.chunk_tokens, self.settings.chunk_overlap),
-            ann=self.settings.ann,
-            ann_threshold=self.settings.ann_threshold,
-            progress=progress,
-        )
-        if self.settings.query_backend != "torch":
-            from assistant.onnx_export import ensure_query_export
-
-            ensure_query_export(self.settings.index_dir, embedder)
-        s = self.settings
         # before the reload, so the new generation opens on a collection that holds it
-        sync_index(s.index_dir, store=s.vector_store, uri=s.milvus_uri, collection=s.milvus_collection)
+        report, _ = update_index(self.settings, embedder, corpus_dir=corpus_dir, progress=progress)
         if report.written:
             self.reload()
         return report

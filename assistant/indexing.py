@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +28,10 @@ from assistant.store import (
     verify_files,
     write_generation,
 )
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+    from assistant.vectorstore import SyncReport
 
 # Called with (chunks embedded so far, chunks to embed in all).
 Progress = Callable[[int, int], None]
@@ -155,6 +159,45 @@ def build_index(
         )
     finally:
         lock.release()
+
+
+def update_index(
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    corpus_dir: Path | None = None,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> tuple[BuildReport, SyncReport | None]:
+    """Everything an index run does under the given settings: build, the query model's export, the store sync.
+
+    The one place the settings reach build_index, so the CLI, the chat and the server build alike.
+    """
+    from assistant.vectorstore import sync_index  # the stores pull in their clients lazily
+
+    report = build_index(
+        corpus_dir or settings.corpus_dir,
+        settings.index_dir,
+        embedder,
+        chunker=ChunkerSettings(settings.chunk_tokens, settings.chunk_overlap),
+        bm25=BM25Settings.from_settings(settings),
+        rebuild=rebuild,
+        ann=settings.ann,
+        ann_threshold=settings.ann_threshold,
+        progress=progress,
+    )
+    if settings.query_backend != "torch":
+        from assistant.onnx_export import ensure_query_export  # imports torch: only when building
+
+        ensure_query_export(settings.index_dir, embedder)
+    # also when nothing changed: the first run after switching to Milvus fills the collection
+    synced = sync_index(
+        settings.index_dir,
+        store=settings.vector_store,
+        uri=settings.milvus_uri,
+        collection=settings.milvus_collection,
+    )
+    return report, synced
 
 
 def _build_locked(

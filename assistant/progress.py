@@ -6,11 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from assistant.chunking import ChunkerSettings
 from assistant.config import Settings
 from assistant.embedding import Embedder
-from assistant.indexing import BuildReport, Progress, build_index
-from assistant.vectorstore import sync_index
+from assistant.indexing import BuildReport, Progress, update_index
 
 
 def index_with_progress(
@@ -18,27 +16,7 @@ def index_with_progress(
 ) -> BuildReport:
     """Build or update the configured index, showing embedding progress on err."""
     with progress_bar(err) as update:
-        report = build_index(
-            settings.corpus_dir,
-            settings.index_dir,
-            embedder,
-            chunker=ChunkerSettings(settings.chunk_tokens, settings.chunk_overlap),
-            rebuild=rebuild,
-            ann=settings.ann,
-            ann_threshold=settings.ann_threshold,
-            progress=update,
-        )
-    if settings.query_backend != "torch":
-        from assistant.onnx_export import ensure_query_export
-
-        ensure_query_export(settings.index_dir, embedder)
-    # also when nothing changed: the first run after switching to Milvus fills the collection
-    synced = sync_index(
-        settings.index_dir,
-        store=settings.vector_store,
-        uri=settings.milvus_uri,
-        collection=settings.milvus_collection,
-    )
+        report, synced = update_index(settings, embedder, rebuild=rebuild, progress=update)
     if synced is not None:
         print(synced.summary(), file=err)
     return report

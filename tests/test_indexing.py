@@ -169,3 +169,25 @@ def test_only_two_generations_are_kept(corpus: Path, index_dir: Path) -> None:
         (corpus / f"extra{i}.txt").write_text(f"Extra document number {i}.")
         build_index(corpus, index_dir, FakeEmbedder(64))
     assert len(list(index_dir.glob("gen-*"))) == 2
+
+
+def test_update_index_builds_with_every_setting_from_the_environment(corpus: Path, tmp_path: Path) -> None:
+    from assistant.config import Settings
+    from assistant.indexing import update_index
+
+    env = {
+        "ASSISTANT_INDEX": str(tmp_path / "idx"),
+        "ASSISTANT_CORPUS": str(corpus),
+        "ASSISTANT_BM25_K1": "1.5",
+        "ASSISTANT_BM25_B": "0.9",
+        "ASSISTANT_CHUNK_TOKENS": "80",
+        "ASSISTANT_QUERY_BACKEND": "torch",  # no ONNX export for the fake embedder
+    }
+    settings = Settings.from_env(env)
+    report, synced = update_index(settings, FakeEmbedder(64))
+    assert report.written and synced is None  # FAISS, the default store, needs no sync
+    live = current_generation(tmp_path / "idx")
+    assert live is not None
+    manifest = json.loads((live / "manifest.json").read_text())
+    assert manifest["lexical"] == {"k1": 1.5, "b": 0.9}
+    assert manifest["chunker"]["max_tokens"] == 80
