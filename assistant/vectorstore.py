@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
+from assistant import dense
 from assistant.errors import AssistantError
 from assistant.store import IndexReader, PreviousGeneration, current_generation, read_manifest
 
@@ -35,7 +36,7 @@ _ID_FILTER_LIMIT = 16_384
 _GENERATION_KEY = "assistant.generation"
 _UPSERT_BYTES = 4 << 20  # per upsert request, well under gRPC's message limits
 _HNSW = {"M": 32, "efConstruction": 64}  # as the FAISS HNSW kinds are built (dense.py)
-_HNSW_EF = 64
+_HNSW_EF = dense.EF_SEARCH["hnsw"]  # the search depth FAISS uses for the same graph
 _LOCK_TIMEOUT = 600.0  # seconds a sync waits for a build of the same index to finish
 
 logger = logging.getLogger(__name__)
@@ -107,11 +108,8 @@ class FaissStore:
         # keeps this setting per thread, so other threads (an index build) still use every core.
         faiss.omp_set_num_threads(1)
         want = min(k, reader.size if allowed is None else len(allowed))
-        if allowed is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))  # type: ignore[call-arg]
-            scores, idx = reader.dense.search(query[None, :], want, params=params)
-        else:
-            scores, idx = reader.dense.search(query[None, :], want)
+        # dense.search widens HNSW's efSearch to k: past it FAISS returns k rows but misses many of the best
+        scores, idx = dense.search(reader.dense, query[None, :], want, allowed=allowed)
         keep = idx[0] >= 0
         rows, found = idx[0][keep].astype(np.int64), np.asarray(scores[0][keep], dtype=np.float32)
         if allowed is not None and len(rows) < want:

@@ -302,3 +302,20 @@ def test_an_unreachable_server_is_one_clear_error_without_credentials() -> None:
     with pytest.raises(VectorStoreError, match=r"cannot reach Milvus at http://127\.0\.0\.1:1:") as caught:
         vectorstore.connect_milvus("http://root:s3cret@127.0.0.1:1")
     assert "s3cret" not in caught.value.message
+
+
+def test_faiss_store_searches_past_hnsw_ef_search(tmp_path: Path, fake: FakeEmbedder) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(120):
+        write_doc(corpus, f"doc{n:03d}.txt", n)
+    build_index(corpus, tmp_path / "hnsw", fake, chunker=CHUNKER, ann="hnsw")
+    reader = reader_of(tmp_path / "hnsw", fake)
+    reader.dense.hnsw.efSearch = 4  # far fewer candidates than asked for: FAISS alone would miss many
+    k = 100
+    assert reader.size > 2 * k
+    for text in QUERIES:
+        q = fake.embed_query(text)
+        rows, _ = FaissStore(reader).search(q, k)
+        best = np.argsort(-exact(reader, q), kind="stable")[:k]
+        assert len(rows) == k and len(set(rows.tolist()) & set(best.tolist())) >= 0.95 * k
