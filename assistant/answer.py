@@ -33,6 +33,9 @@ RANK_PRIOR = 0.08  # support added for the first passage, shrinking with rank
 CONTEXT_CREDIT = 0.5  # share of a term's weight when only the sentence's context holds it
 NEAR_SCALE = 4.0  # words: a term this many words beyond the next one counts half
 CLAUSE_PENALTY = 3  # words a clause boundary adds to the distance between a figure and a question term
+# the weight of a term a follow-up borrows from an earlier question, against the user's own words: "And what
+# share of GDP was that?" is answered from the sentence about GDP share, not the one naming the borrowed topic
+BORROWED = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,14 +277,17 @@ def question_weights(
 
     Question words ("how", "large", "what share") say what kind of answer is wanted, not what it is about,
     so they are left out when the question has topic words. Weights are 1 + idf: in a small collection every
-    chunk may hold the topic words, and those must still count.
+    chunk may hold the topic words, and those must still count. When the intent was read from a follow-up
+    rewritten with an earlier question's words (see conversation.contextualize), a term that is not in the
+    user's own question weighs BORROWED times as much.
     """
     counted = [u for u in intent.units if lookup_unit(u) is None]  # "MSPs" is a topic, "percent" a type
     topic = " ".join([*intent.focus, *counted, intent.period or ""]).strip()
     terms = analyze(topic) if topic else []
     if not terms:
         terms = analyze(question)
-    return {t: 1.0 + (idf(t) if idf else 0.0) for t in terms}
+    own = set(analyze(question))
+    return {t: (1.0 + (idf(t) if idf else 0.0)) * (1.0 if t in own else BORROWED) for t in terms}
 
 
 # the lexical analyser's tokens: numbers stay whole ("45.5", "1,234"), other words split on non-letters

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import ABSTAIN, Answer, build_answer
+from assistant.answer import ABSTAIN, BORROWED, Answer, build_answer, question_weights
 from assistant.assistant import Assistant
 from assistant.chunking import Chunk
 from assistant.embedding import FakeEmbedder
 from assistant.lexical import Analyzer
+from assistant.questions import analyse_question
 from assistant.search import Hit
 
 ANALYZE = Analyzer()
@@ -148,6 +149,31 @@ def test_a_conversion_in_parentheses_gives_way_unless_its_unit_is_asked() -> Non
     text = "Fresno is approximately 220 miles (350 km) northwest of Los Angeles."
     assert ask("How far is Fresno from Los Angeles?", text).answer == "approximately 220 miles"
     assert ask("How many km is Fresno from Los Angeles?", text).answer == "350 km"
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "standalone", "own", "borrowed"),
+    [
+        (
+            "And what share of GDP was that?",
+            "And what share of GDP was India's digital economy in 2022?",
+            "gdp",
+            "india",
+        ),
+        (
+            "How many agents were there?",
+            "How many agents were there in Kenya's mobile money in 2021?",
+            "agent",
+            "kenya",
+        ),
+    ],
+)
+def test_words_borrowed_from_an_earlier_question_weigh_less(
+    follow_up: str, standalone: str, own: str, borrowed: str
+) -> None:
+    weights = question_weights(follow_up, analyse_question(standalone), ANALYZE, None)
+    assert weights[ANALYZE(own)[0]] == 1.0
+    assert weights[ANALYZE(borrowed)[0]] == BORROWED
 
 
 def test_the_part_of_a_time_the_question_asks_for() -> None:
