@@ -68,6 +68,8 @@ class Settings:
     api_keys: tuple[str, ...] = field(default=())
     rate_limit: int = 60
     cors_origins: tuple[str, ...] = field(default=())
+    # Seconds a client has to send a request's head, and then its body (HTTP 408 after; slow clients).
+    request_timeout: float = 10.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -80,6 +82,11 @@ class Settings:
 
         keys = tuple(k.strip() for k in env.get("ASSISTANT_API_KEYS", "").split(",") if k.strip())
         origins = tuple(o.strip() for o in env.get("ASSISTANT_CORS_ORIGINS", "").split(",") if o.strip())
+        timeout = _env_float(env, "ASSISTANT_REQUEST_TIMEOUT", base.request_timeout)
+        if not 0 < timeout < float("inf"):
+            raise ValueError(
+                f"ASSISTANT_REQUEST_TIMEOUT must be a positive number of seconds, got {timeout!r}"
+            )
         return replace(
             base,
             corpus_dir=path("ASSISTANT_CORPUS", base.corpus_dir),
@@ -104,6 +111,7 @@ class Settings:
             api_keys=keys,
             rate_limit=_env_int(env, "ASSISTANT_RATE_LIMIT", base.rate_limit),
             cors_origins=origins,
+            request_timeout=timeout,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -132,4 +140,5 @@ class Settings:
             "ASSISTANT_API_KEYS": ",".join(s.api_keys),
             "ASSISTANT_RATE_LIMIT": str(s.rate_limit),
             "ASSISTANT_CORS_ORIGINS": ",".join(s.cors_origins),
+            "ASSISTANT_REQUEST_TIMEOUT": repr(s.request_timeout),
         }

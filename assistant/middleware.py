@@ -1,7 +1,8 @@
-"""HTTP limits as ASGI middleware and helpers: request body size, rate limits per client, a catch-all 500."""
+"""HTTP limits as ASGI middleware and helpers: request body size and time, rate limits per client, a catch-all 500."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -13,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 logger = logging.getLogger("assistant.server")
 
 MAX_BODY_BYTES = 64 * 1024
+REQUEST_TIMEOUT = 10.0  # seconds; Settings.request_timeout
 WINDOW_SECONDS = 60.0
 
 
@@ -59,11 +61,17 @@ class RateLimiter:
 
 
 class BodyLimit:
-    """Answer 413 to request bodies over `limit` bytes, declared by Content-Length or streamed in chunks."""
+    """Read the request body here, holding it to two limits before the app sees it.
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+    413 for a body over `limit` bytes, declared by Content-Length or streamed in chunks; 408 when the whole
+    body has not arrived `timeout` seconds after its head (a client that stalls or trickles a byte at a
+    time). Either way the connection is closed, and the app, which gets the body in one message, never waits.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES, timeout: float = REQUEST_TIMEOUT) -> None:
         self.app = app
         self.limit = limit
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,12 +81,15 @@ class BodyLimit:
         if declared.isdigit() and int(declared) > self.limit:
             await self.too_large()(scope, receive, send)
             return
-        # Read the body here, counting, so a chunked body without Content-Length is held to the limit too;
-        # the app then receives it in one message.
         parts: list[bytes] = []
         size = 0
+        deadline = asyncio.get_running_loop().time() + self.timeout
         while True:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), deadline - asyncio.get_running_loop().time())
+            except TimeoutError:
+                await self.too_slow()(scope, receive, send)
+                return
             if message["type"] != "http.request":
                 return  # the client went away
             parts.append(message.get("body", b""))
@@ -101,6 +112,10 @@ class BodyLimit:
 
     def too_large(self) -> JSONResponse:
         return error_response(413, "payload_too_large", f"the request body is over {self.limit} bytes")
+
+    def too_slow(self) -> JSONResponse:
+        message = f"the request body did not arrive within {self.timeout:g} seconds"
+        return error_response(408, "request_timeout", message, {"connection": "close"})
 
 
 class CatchAll:

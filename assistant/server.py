@@ -129,7 +129,9 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
         return error_response(422, "invalid_request", _one_line(exc))
 
     guard = Depends(_bearer_guard(settings, RateLimiter(settings.rate_limit)))
-    errors: dict[int | str, dict[str, Any]] = {s: ERROR_RESPONSES[s] for s in (400, 401, 413, 422, 429, 503)}
+    errors: dict[int | str, dict[str, Any]] = {
+        s: ERROR_RESPONSES[s] for s in (400, 401, 408, 413, 422, 429, 503)
+    }
 
     @app.get("/healthz", response_model=HealthOut, tags=["health"])
     def healthz() -> dict[str, Any]:
@@ -181,7 +183,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
         return [d.to_dict() for d in assistant.documents()]
 
     app.add_middleware(CatchAll)
-    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES, timeout=settings.request_timeout)
     if settings.cors_origins:
         from starlette.middleware.cors import CORSMiddleware
 
@@ -200,8 +202,10 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
 def create_app_from_env() -> FastAPI:
     """The app for one worker process: settings from the environment, its own Assistant."""
     from assistant.assistant import Assistant
+    from assistant.http_protocol import HeadTimeoutProtocol
 
     settings = Settings.from_env()
+    HeadTimeoutProtocol.head_timeout = settings.request_timeout  # this worker's connections
     return create_app(Assistant.open(settings=settings), settings)
 
 
@@ -228,6 +232,7 @@ def serve(
     import uvicorn
 
     from assistant.assistant import Assistant
+    from assistant.http_protocol import HeadTimeoutProtocol
 
     assistant = Assistant.open(settings=settings)  # fails here, with its message, when the index is missing
     if not settings.api_keys and not is_loopback(host):
@@ -240,8 +245,14 @@ def serve(
         del assistant  # each worker process opens the index itself
         os.environ.update(settings.to_env())
         uvicorn.run(
-            "assistant.server:create_app_from_env", factory=True, host=host, port=port, workers=workers
+            "assistant.server:create_app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            http=HeadTimeoutProtocol,
         )
     else:
-        uvicorn.run(create_app(assistant, settings), host=host, port=port)
+        HeadTimeoutProtocol.head_timeout = settings.request_timeout
+        uvicorn.run(create_app(assistant, settings), host=host, port=port, http=HeadTimeoutProtocol)
     return 0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from assistant.assistant import Assistant
 from assistant.config import Settings
 from assistant.embedding import FakeEmbedder
 from assistant.errors import IndexNotFound
+from assistant.http_protocol import HeadTimeoutProtocol
 from assistant.indexing import build_index
 from assistant.server import (
     AnswerOut,
@@ -422,6 +425,7 @@ def test_settings_survive_the_trip_through_the_environment(tmp_path: Path) -> No
         api_keys=("a", "b"),
         rate_limit=17,
         cors_origins=("http://x.example",),
+        request_timeout=2.5,
     )
     defaults = Settings()
     changed = [f for f in Settings.__dataclass_fields__ if getattr(settings, f) == getattr(defaults, f)]
@@ -448,12 +452,12 @@ def test_serve_warns_without_keys_off_loopback(shared: Assistant, monkeypatch: p
     err = io.StringIO()
     assert serve(shared.settings, host="127.0.0.1", port=8123, err=err) == 0
     assert err.getvalue() == ""
-    assert calls[0][1] == {"host": "127.0.0.1", "port": 8123}
+    assert calls[0][1] == {"host": "127.0.0.1", "port": 8123, "http": HeadTimeoutProtocol}
     assert serve(shared.settings, host="0.0.0.0", port=8123, workers=2, err=err) == 0
     assert err.getvalue().startswith("warning: serving on 0.0.0.0 without API keys")
     assert calls[1] == (
         "assistant.server:create_app_from_env",
-        {"factory": True, "host": "0.0.0.0", "port": 8123, "workers": 2},
+        {"factory": True, "host": "0.0.0.0", "port": 8123, "workers": 2, "http": HeadTimeoutProtocol},
     )
     err = io.StringIO()
     serve(replace(shared.settings, api_keys=(KEY,)), host="0.0.0.0", err=err)
@@ -461,10 +465,12 @@ def test_serve_warns_without_keys_off_loopback(shared: Assistant, monkeypatch: p
     assert Settings.from_env() == shared.settings  # what each worker process will open
 
 
-def test_a_real_server(shared: Assistant) -> None:
+@contextmanager
+def real_server(app: Any) -> Iterator[int]:
+    """Serve app with uvicorn on a free loopback port, as `serve` does, in a thread; yields the port."""
     import uvicorn
 
-    config = uvicorn.Config(create_app(shared), host="127.0.0.1", port=0, log_level="warning")
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", http=HeadTimeoutProtocol)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -473,27 +479,98 @@ def test_a_real_server(shared: Assistant) -> None:
         while not server.started:
             assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
             time.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            r = http.get("/readyz")
-            assert (r.status_code, r.json()["status"]) == (200, "ready")
-            question = "How many containers did the port of Ningbo handle in 2023?"
-            r = http.post("/v1/ask", json={"question": question})
-            assert r.status_code == 200
-            assert r.json() == shared.ask(question).to_dict()
-            assert r.json()["answer"] == "33.4 million containers"
-
-            def chunks() -> Iterator[bytes]:
-                for _ in range(70):
-                    yield b" " * 1024
-
-            r = http.post("/v1/ask", content=chunks(), headers={"Content-Type": "application/json"})
-            assert r.status_code == 413
-            assert r.json()["error"]["code"] == "payload_too_large"
+        yield server.servers[0].sockets[0].getsockname()[1]
     finally:
         server.should_exit = True
         thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_a_real_server(shared: Assistant) -> None:
+    with (
+        real_server(create_app(shared)) as port,
+        httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http,
+    ):
+        r = http.get("/readyz")
+        assert (r.status_code, r.json()["status"]) == (200, "ready")
+        question = "How many containers did the port of Ningbo handle in 2023?"
+        r = http.post("/v1/ask", json={"question": question})
+        assert r.status_code == 200
+        assert r.json() == shared.ask(question).to_dict()
+        assert r.json()["answer"] == "33.4 million containers"
+
+        def chunks() -> Iterator[bytes]:
+            for _ in range(70):
+                yield b" " * 1024
+
+        r = http.post("/v1/ask", content=chunks(), headers={"Content-Type": "application/json"})
+        assert r.status_code == 413
+        assert r.json()["error"]["code"] == "payload_too_large"
+
+
+def read_response(sock: socket.socket) -> tuple[int, dict[str, Any] | None]:
+    """(status, JSON body) of the one response on sock, read until the server closes it; (0, None) when the
+    server closed it without a word."""
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    if not data:
+        return 0, None
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    if status == 408:
+        assert b"connection: close" in head.lower()
+    return status, json.loads(body)
+
+
+def test_slow_clients_time_out_without_holding_up_anyone(
+    shared: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    timeout = 1.5
+    monkeypatch.setattr(HeadTimeoutProtocol, "head_timeout", timeout)
+    app = create_app(shared, replace(shared.settings, request_timeout=timeout))
+    body = json.dumps({"question": "How many containers did the port of Ningbo handle in 2023?"}).encode()
+    head = (
+        "POST /v1/ask HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with real_server(app) as port:
+
+        def connect() -> socket.socket:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=timeout + 10)
+            return sock
+
+        silent = connect()  # connects and never sends a byte
+        stalled_head = connect()
+        stalled_head.sendall(head[:20])  # half a request line
+        stalled_body = connect()
+        stalled_body.sendall(head + body[:10])  # the head, then part of the body
+        started = time.monotonic()
+        trickled = connect()
+        for byte in head + body:  # a whole request a byte at a time, in well under the deadline
+            trickled.sendall(bytes([byte]))
+            time.sleep(0.002)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            r = http.post("/v1/ask", content=body, headers={"Content-Type": "application/json"})
+            answered = time.monotonic() - started
+        assert (r.status_code, r.json()["answer"]) == (200, "33.4 million containers")
+        assert answered < timeout  # the stalled connections held nobody up
+
+        trickled.shutdown(socket.SHUT_WR)  # nothing more to send: the server answers, then closes
+        status, payload = read_response(trickled)
+        assert status == 200 and payload is not None and payload["answer"] == "33.4 million containers"
+        expected_head = error("request_timeout", f"the request did not arrive within {timeout:g} seconds")
+        assert read_response(stalled_head) == (408, expected_head)
+        expected_body = error(
+            "request_timeout", f"the request body did not arrive within {timeout:g} seconds"
+        )
+        assert read_response(stalled_body) == (408, expected_body)
+        assert read_response(silent) == (0, None)  # closed: there was no request to answer
+        assert time.monotonic() - started < timeout + 5
+        for sock in (silent, stalled_head, stalled_body, trickled):
+            sock.close()
+        r = httpx.get(f"http://127.0.0.1:{port}/healthz")
+        assert r.status_code == 200  # and the server carries on
 
 
 def test_requests_in_flight_survive_a_reindex(tmp_path: Path) -> None:
@@ -545,3 +622,10 @@ def test_requests_in_flight_survive_a_reindex(tmp_path: Path) -> None:
     with TestClient(app) as c:
         r = c.post("/v1/ask", json={"question": "How much offshore wind capacity was there in 2022?"})
         assert r.json()["answer"] == "30.5 gigawatts"
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "inf", "nan", "soon"])
+def test_a_bad_request_timeout_is_refused_with_its_name(raw: str) -> None:
+    with pytest.raises(ValueError, match="ASSISTANT_REQUEST_TIMEOUT must be"):
+        Settings.from_env({"ASSISTANT_REQUEST_TIMEOUT": raw})
+    assert Settings.from_env({"ASSISTANT_REQUEST_TIMEOUT": "2.5"}).request_timeout == 2.5
