@@ -57,6 +57,7 @@ _SMALL = {
 _TENS = {
     w: 10 * (i + 2) for i, w in enumerate(_words("twenty thirty forty fifty sixty seventy eighty ninety"))
 }
+_FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3}
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 # "bn", "mn", "tn" are unambiguous; "m", "k", "b" only count as scales right after a currency ("£1.1m", "$5k")
 _ABBREV_SCALES = {"bn": 1e9, "mn": 1e6, "mln": 1e6, "tn": 1e12, "trn": 1e12}
@@ -127,6 +128,12 @@ _UNIT_TABLE: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
     ("number", "GW", None, ("GW", "gigawatts")),
     ("number", "kWh", None, ("kWh",)),
     ("number", "Mbps", None, ("Mbps", "Gbps")),
+    ("number", "kelvin", None, ("K", "kelvins", "kelvin")),
+    ("number", "kPa", None, ("kPa", "kilopascals", "kilopascal")),
+    ("number", "kN", None, ("kN", "kilonewtons")),
+    ("number", "lbf", None, ("lbf", "pounds-force")),
+    ("number", "nm", None, ("nm", "nanometres", "nanometers")),
+    ("number", "karats", None, ("karats", "karat", "carats", "carat")),
 )
 _UNITS_EXACT = {s: (k, u, c) for k, u, c, ss in _UNIT_TABLE for s in ss if s != s.lower()}
 _UNITS_LOWER = {s: (k, u, c) for k, u, c, ss in _UNIT_TABLE for s in ss if s == s.lower()}
@@ -238,7 +245,7 @@ _CURRENCY_SCALE = re.compile(r"\s?(?i:(bn|mn|mln|tn|trn|m|k|b))\b")
 _UNIT = re.compile(rf"\s{{0,2}}(?P<u>{_alternation(s for *_, ss in _UNIT_TABLE for s in ss)})(?![A-Za-z0-9])")
 _HYPHEN_UNIT = re.compile(
     r"-(?P<u>year|month|week|day|hour|minute|second|decade|century|degree|mile|metre|meter|kilometre|kilometer"
-    r"|yard|foot|inch|acre|tonne|ton|pound|kilogram)"
+    r"|yard|foot|inch|acre|tonne|ton|pound|kilogram|karat|carat)"
     r"(?:-old)?(?![A-Za-z])"
 )
 _YEARS_OLD = re.compile(r"\s+old\b")
@@ -470,6 +477,9 @@ def _read(text: str, m: re.Match[str], floor: int, prev: Figure | None) -> tuple
     if text[e : e + 1] in ("/", ":") and text[e + 1 : e + 2].isdigit():
         return _read_slash(text, s, e)
     number = _numeral_value(token)
+    if number is not None and not sfx and text[e : e + 1] in _FRACTIONS:  # "5½ sacks"
+        number += _FRACTIONS[text[e]]
+        e += 1
     if sfx in ("st", "nd", "rd", "th") and token.isdigit():
         return _ordinal(text, s, m.end(), number, floor), m.end()
     if sfx == "s" and _year_like(token, number) and token.endswith("0"):
@@ -548,7 +558,7 @@ def _read_number(
         glued = _glued_scale(sfx, currency)
         if glued is not None:
             scale, p = glued, e + len(sfx)
-        elif lookup_unit(sfx) is None or sfx in ("pt", "pts"):
+        elif lookup_unit(sfx) is None or sfx in ("pt", "pts", "K"):  # "5K" is 5,000, "90 K" a temperature
             return None, e + len(sfx)
 
     # accounting negatives: "(1,234)", "$(9.8) million", "£(8.1m)"; a bare "(1)" is a footnote marker
@@ -889,7 +899,79 @@ def extract_figures(text: str) -> list[Figure]:
         if figure is not None:
             found.append(figure)
         floor = max(floor, used)
-    return _respectively(text, _with_context(text, _share_counted_nouns(text, found)))
+    joined = _joined(text, _share_counted_nouns(text, found))
+    return _respectively(text, _with_context(text, joined))
+
+
+# --- spans that join figures or take a word more -----------------------------------------------------------
+
+# "the 1530s and 1540s", "the 1950s through the 1970s", "the 18th and 19th centuries"
+_TIME_JOIN = re.compile(r"\s*(?:[-–]|and|to|through|until)\s+(?:the\s+)?", re.IGNORECASE)
+_BETWEEN = re.compile(r"(?i:\bbetween\s+(?:the\s+)?)\Z")
+_CENTURIES = re.compile(r"[\s-]+(?i:centuries)\b")
+_PLUS_MINUS = re.compile(r"\s*±\s*")
+_AGO = re.compile(r"\s+ago\b")
+_ERA_AFTER = re.compile(r"\s+(?P<era>BCE|BC|CE|AD)\b")
+_ERA_BEFORE = re.compile(r"\b(?:AD|CE)\s+\Z")
+
+
+def _joined(text: str, figures: list[Figure]) -> list[Figure]:
+    """Figures that read as one span: two times joined ("the 1530s and 1540s", "between about 1964 and 1973",
+    "the 18th and 19th centuries"), a measurement with its error ("356 ± 47 tonnes"), a time back from now
+    ("1.7 billion years ago") and a year of an era ("800 CE", "AD 0–1250")."""
+    out: list[Figure] = []
+    for f in figures:
+        last = out[-1] if out else None
+        if last is not None and (two := _two_times(text, last, f)) is not None:
+            out[-1] = two
+        elif (
+            last is not None
+            and last.unit is None
+            and last.range_to is None
+            and last.kind == "number"
+            and _PLUS_MINUS.fullmatch(text, last.end, f.start)
+        ):
+            out[-1] = replace(f, text=text[last.start : f.end], start=last.start, value=last.value)
+        else:
+            out.append(f)
+    return [_era(text, _ago(text, f)) for f in out]
+
+
+def _two_times(text: str, a: Figure, b: Figure) -> Figure | None:
+    """One span for two decades, two centuries or (after "between") two years joined by "and", "to" or "through"."""
+    if _TIME_JOIN.fullmatch(text, a.end, b.start) is None or a.range_to is not None or b.range_to is not None:
+        return None
+    between = _BETWEEN.search(text, max(0, a.start - 16), a.start)
+    start = between.start() if between else a.start
+    end, value, unit = b.end, a.value, a.unit
+    if a.kind == b.kind == "ordinal" and (centuries := _CENTURIES.match(text, b.end)):
+        end, unit = centuries.end(), "century"
+        value = None if a.value is None else (a.value - 1) * 100
+        upper = None if b.value is None else (b.value - 1) * 100
+    elif a.kind == b.kind == "year" and (
+        (a.unit is not None and a.unit == b.unit) or (between and a.unit is None and b.unit is None)
+    ):
+        upper = b.value
+    else:
+        return None
+    return Figure(text[start:end], start, end, value, unit, "year", qualifier=a.qualifier, range_to=upper)
+
+
+def _ago(text: str, f: Figure) -> Figure:
+    m = _AGO.match(text, f.end) if f.kind == "duration" else None
+    return replace(f, text=text[f.start : m.end()], end=m.end()) if m else f
+
+
+def _era(text: str, f: Figure) -> Figure:
+    if f.kind not in ("number", "year") or f.unit is not None:
+        return f
+    if after := _ERA_AFTER.match(text, f.end):
+        bc = after.group("era").startswith("B") and f.value is not None
+        value = -f.value if bc and f.value is not None else f.value
+        return replace(f, text=text[f.start : after.end()], end=after.end(), kind="year", value=value)
+    if before := _ERA_BEFORE.search(text, max(0, f.start - 4), f.start):
+        return replace(f, text=text[before.start() : f.end], start=before.start(), kind="year")
+    return f
 
 
 _LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)

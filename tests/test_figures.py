@@ -826,12 +826,78 @@ def test_integers_with_separators_round_trip(number: int) -> None:
         ("It weighed 15,100 kgs.", "15,100 kgs", {"unit": "kg"}),
         ("The Group reported gains of RMB77 million.", "RMB77 million", {"kind": "money", "currency": "CNY"}),
         ("It invested approximately USD500 million.", "approximately USD500 million", {"value": 5e8}),
+        (
+            "In the 1530s and 1540s, printed images of Luther were crucial to the spread of Protestantism.",
+            "1530s and 1540s",
+            {"kind": "year", "unit": "decade", "value": 1530.0, "range_to": 1540.0},
+        ),
+        (
+            "Largely developed in the 1950s through the 1970s, it has recently seen new construction.",
+            "1950s through the 1970s",
+            {"kind": "year", "range_to": 1970.0},
+        ),
+        (
+            "It is home to several public housing developments built between the 1960s and 1990s.",
+            "between the 1960s and 1990s",
+            {"kind": "year", "value": 1960.0},
+        ),
+        (
+            "Luther's writings against the Jews were largely ignored in the 18th and 19th centuries.",
+            "18th and 19th centuries",
+            {"kind": "year", "unit": "century", "value": 1700.0, "range_to": 1800.0},
+        ),
+        (
+            "Between about 1964 and 1973, large amounts of older material were destroyed.",
+            "Between about 1964 and 1973",
+            {"kind": "year", "value": 1964.0, "range_to": 1973.0},
+        ),
+        (
+            "The average plant biomass is estimated at 356 ± 47 tonnes per hectare.",
+            "356 ± 47 tonnes",
+            {"value": 356.0, "unit": "tonnes"},
+        ),
+        (
+            "Free oxygen reached 10% of its present level around 1.7 billion years ago.",
+            "around 1.7 billion years ago",
+            {"kind": "duration", "value": 1.7e9},
+        ),
+        (
+            "Germanic tribes conquered Celtic peoples, and by 800 CE formed an empire.",
+            "800 CE",
+            {"kind": "year"},
+        ),
+        (
+            "Geoglyphs were found on land dating between AD 0–1250.",
+            "AD 0–1250",
+            {"kind": "year", "range_to": 1250.0},
+        ),
+        ("The city was founded in 500 BC by settlers.", "500 BC", {"kind": "year", "value": -500.0}),
+        ("Defensive ends Derek Wolfe and Malik Jackson each had 5½ sacks.", "5½ sacks", {"value": 5.5}),
+        ("Oxygen condenses at 90.20 K (−182.95 °C, −297.31 °F).", "90.20 K", {"unit": "kelvin"}),
+        ("The partial pressure in the breathing gas is about 30 kPa.", "about 30 kPa", {"unit": "kPa"}),
+        ("The second stage produced 200,000 lbf (890 kN) of thrust.", "200,000 lbf", {"unit": "lbf"}),
+        (
+            "The winner will also receive a large, 18-karat gold-plated trophy.",
+            "18-karat",
+            {"unit": "karats"},
+        ),
     ],
 )
 def test_figures_that_answers_need(sentence: str, surface: str, expected: dict[str, object]) -> None:
     figure = _figure(sentence, surface)
     for field, want in expected.items():
         assert getattr(figure, field) == want, (field, getattr(figure, field), want)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "texts"),
+    [
+        ("The show aired in 1964 and 1973 on other channels.", ["1964", "1973"]),  # two years, not a span
+        ("The cameras were upgraded to 5K resolution.", []),  # "5K" is no temperature
+    ],
+)
+def test_times_that_stay_apart(sentence: str, texts: list[str]) -> None:
+    assert [f.text for f in extract_figures(sentence)] == texts
 
 
 def test_a_change_from_one_amount_to_another_is_still_two_figures() -> None:
