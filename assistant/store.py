@@ -265,7 +265,16 @@ class IndexReader:
                 "rebuild with: python cli.py index --rebuild"
             )
         self.doc_index = {d.id: i for i, d in enumerate(self.documents)}
-        self.dense = self._load_dense()
+        self._dense: Any = None
+
+    @property
+    def dense(self) -> Any:
+        """The FAISS index, loaded on first use: when Milvus does the dense search, it is never loaded."""
+        if self._dense is None:
+            with self._lock:
+                if self._dense is None:
+                    self._dense = self._load_dense()
+        return self._dense
 
     def _load_dense(self) -> Any:
         import faiss  # slow import, but every search needs it

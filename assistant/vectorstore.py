@@ -89,6 +89,7 @@ class FaissStore:
 
     def __init__(self, reader: IndexReader) -> None:
         self.reader = reader
+        _ = reader.dense  # load it now: a damaged dense.faiss is reported when the index opens
 
     def scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         return np.asarray(self.reader.vectors[rows] @ query, dtype=np.float32)

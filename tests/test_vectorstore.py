@@ -319,3 +319,18 @@ def test_faiss_store_searches_past_hnsw_ef_search(tmp_path: Path, fake: FakeEmbe
         rows, _ = FaissStore(reader).search(q, k)
         best = np.argsort(-exact(reader, q), kind="stable")[:k]
         assert len(rows) == k and len(set(rows.tolist()) & set(best.tolist())) >= 0.95 * k
+
+
+def test_searching_milvus_never_loads_the_faiss_index(
+    index_dir: Path, fake: FakeEmbedder, client: Any
+) -> None:
+    sync_milvus(reader_of(index_dir, fake), "", "chunks", client=client)
+    reader = reader_of(index_dir, fake)  # a fresh reader, as a server opening the index has
+    store = MilvusStore("", "chunks", reader, client=client)
+    for text in QUERIES:
+        q = fake.embed_query(text)
+        assert len(store.search(q, 5)[0]) == 5
+        assert len(store.search(q, 5, allowed=np.arange(0, reader.size, 2))[0]) == 5
+    assert reader._dense is None  # the memory stays where the search went
+    FaissStore(reader)
+    assert reader._dense is not None
