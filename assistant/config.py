@@ -70,6 +70,8 @@ class Settings:
     cors_origins: tuple[str, ...] = field(default=())
     # Seconds a client has to send a request's head, and then its body (HTTP 408 after; slow clients).
     request_timeout: float = 10.0
+    # Seconds between the server's checks for a generation built by another process (0: never look).
+    reload_interval: float = 2.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -86,6 +88,11 @@ class Settings:
         if not 0 < timeout < float("inf"):
             raise ValueError(
                 f"ASSISTANT_REQUEST_TIMEOUT must be a positive number of seconds, got {timeout!r}"
+            )
+        interval = _env_float(env, "ASSISTANT_RELOAD_INTERVAL", base.reload_interval)
+        if not 0 <= interval < float("inf"):
+            raise ValueError(
+                f"ASSISTANT_RELOAD_INTERVAL must be 0 (off) or a number of seconds, got {interval!r}"
             )
         return replace(
             base,
@@ -112,6 +119,7 @@ class Settings:
             rate_limit=_env_int(env, "ASSISTANT_RATE_LIMIT", base.rate_limit),
             cors_origins=origins,
             request_timeout=timeout,
+            reload_interval=interval,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -141,4 +149,5 @@ class Settings:
             "ASSISTANT_RATE_LIMIT": str(s.rate_limit),
             "ASSISTANT_CORS_ORIGINS": ",".join(s.cors_origins),
             "ASSISTANT_REQUEST_TIMEOUT": repr(s.request_timeout),
+            "ASSISTANT_RELOAD_INTERVAL": repr(s.reload_interval),
         }

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import ipaddress
 import logging
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -15,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from assistant.config import Settings
@@ -97,12 +101,50 @@ def _bearer_guard(settings: Settings, limiter: RateLimiter) -> Callable[..., Non
     return guard
 
 
+def _following(
+    assistant: Assistant, interval: float
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: while it serves, swap in each new generation another process builds.
+
+    Replicas share one index directory and never write to it; a separate `index` run (or any one replica's
+    reindex) writes a new generation and switches CURRENT, and every replica follows within `interval`
+    seconds. Requests in flight finish on the generation they started on.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_follow_generations(assistant, interval)) if interval > 0 else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    return lifespan
+
+
+async def _follow_generations(assistant: Assistant, interval: float) -> None:
+    failed = ""  # the generation that last failed to open: warn once, keep serving the one before
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            if await run_in_threadpool(assistant.reload):
+                logger.info("now serving %s", assistant.reader.path.name)
+        except AssistantError as exc:
+            if exc.message != failed:
+                logger.warning("still serving %s: %s", assistant.reader.path.name, exc.message)
+                failed = exc.message
+
+
 def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAPI:
     """The HTTP API over `assistant`; limits, keys and CORS come from `settings` (default: the assistant's)."""
     settings = settings or assistant.settings
     # fastapi-offline serves the Swagger UI files itself: the stock /docs page loads them from a CDN,
     # which an offline install cannot reach.
     app = FastAPIOffline(
+        lifespan=_following(assistant, settings.reload_interval),
         title="Figure assistant",
         version="1",
         description="Answers questions from the indexed documents, with cited passages and extracted figures.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import socket
 import threading
 import time
@@ -426,6 +427,7 @@ def test_settings_survive_the_trip_through_the_environment(tmp_path: Path) -> No
         rate_limit=17,
         cors_origins=("http://x.example",),
         request_timeout=2.5,
+        reload_interval=0.5,
     )
     defaults = Settings()
     changed = [f for f in Settings.__dataclass_fields__ if getattr(settings, f) == getattr(defaults, f)]
@@ -629,3 +631,87 @@ def test_a_bad_request_timeout_is_refused_with_its_name(raw: str) -> None:
     with pytest.raises(ValueError, match="ASSISTANT_REQUEST_TIMEOUT must be"):
         Settings.from_env({"ASSISTANT_REQUEST_TIMEOUT": raw})
     assert Settings.from_env({"ASSISTANT_REQUEST_TIMEOUT": "2.5"}).request_timeout == 2.5
+
+
+# --- replicas over one index ----------------------------------------------------------------------
+
+
+def replica(root: Path, interval: float) -> Assistant:
+    """An assistant serving the index under root, as one of several server processes would."""
+    base = replace(
+        Settings(),
+        corpus_dir=root / "corpus",
+        index_dir=root / "index",
+        rate_limit=0,
+        reload_interval=interval,
+    )
+    return Assistant.open(settings=base, embedder=FakeEmbedder(dimension=64))
+
+
+def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(directory)): (p.stat().st_size, p.stat().st_mtime_ns) for p in directory.rglob("*")
+    }
+
+
+def wait_for_documents(client: TestClient, n: int) -> None:
+    deadline = time.monotonic() + 10
+    while client.get("/readyz").json()["documents"] != n:
+        assert time.monotonic() < deadline, f"the replica did not reach {n} documents"
+        time.sleep(0.02)
+
+
+def test_replicas_follow_a_generation_another_process_builds(tmp_path: Path) -> None:
+    open_assistant(tmp_path)  # builds the index
+    question = {"question": "How much offshore wind capacity was there in 2022?"}
+    with (
+        TestClient(create_app(replica(tmp_path, 0.05))) as a,
+        TestClient(create_app(replica(tmp_path, 0.05))) as b,
+    ):
+        for client in (a, b):
+            assert client.post("/v1/ask", json=question).json()["answer"] != "30.5 gigawatts"
+        # Another process (an `index` run) adds a document and switches CURRENT.
+        (tmp_path / "corpus" / "wind.txt").write_text("Offshore wind\n\n" + WIND)
+        assert build_index(tmp_path / "corpus", tmp_path / "index", FakeEmbedder(dimension=64)).written
+        for client in (a, b):
+            wait_for_documents(client, 4)
+            r = client.post("/v1/ask", json=question)
+            assert (r.status_code, r.json()["answer"]) == (200, "30.5 gigawatts")
+
+
+def test_a_replica_never_writes_to_the_index(tmp_path: Path) -> None:
+    open_assistant(tmp_path)
+    before = snapshot(tmp_path / "index")
+    with TestClient(create_app(replica(tmp_path, 0.01))) as client:
+        for _ in range(3):
+            assert client.post(
+                "/v1/ask", json={"question": "What share of GDP was the digital economy?"}
+            ).is_success
+            assert client.post("/v1/search", json={"query": "containers"}).is_success
+            assert client.get("/v1/figures", params={"q": "orchard"}).is_success
+            assert client.get("/v1/documents").is_success
+            time.sleep(0.02)  # let the generation check run
+    assert snapshot(tmp_path / "index") == before
+
+
+def test_a_damaged_new_generation_is_not_swapped_in(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    open_assistant(tmp_path)
+    index = tmp_path / "index"
+    live = (index / "CURRENT").read_text().strip()
+    with TestClient(create_app(replica(tmp_path, 0.02))) as client:
+        question = {"question": "How many containers did the port of Ningbo handle in 2023?"}
+        answer = client.post("/v1/ask", json=question).json()
+        damaged = index / "gen-999999"
+        shutil.copytree(index / live, damaged)
+        with (damaged / "vectors.npy").open("r+b") as f:
+            f.truncate(100)
+        (index / "CURRENT").write_text("gen-999999\n")
+        deadline = time.monotonic() + 10
+        while "gen-999999" not in caplog.text:
+            assert time.monotonic() < deadline, "the damaged generation was never noticed"
+            time.sleep(0.02)
+        time.sleep(0.1)  # several more checks: the warning is not repeated
+        assert client.post("/v1/ask", json=question).json() == answer
+        assert client.get("/readyz").json()["status"] == "ready"
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "still serving" in r.getMessage()]
+    assert len(warnings) == 1 and live in warnings[0].getMessage()
