@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
 from assistant.chunking import sentence_spans
-from assistant.figures import Figure, extract_figures, lookup_unit
+from assistant.figures import Figure, extract_figures, is_part_of, lookup_unit
 from assistant.questions import (
     QuestionIntent,
     analyse_question,
@@ -406,8 +406,12 @@ def _choose_figure(
             fit = figure_fit(fig, intent, text)
             if fit < MIN_FIGURE_FIT or in_question(fig, asked):
                 continue
-            # nearness of the whole figure: "Robinson (1920–1999)" stands as close to "1999" as to "1920"
-            score = evidence + w.fit * fit + w.near * nearness(found, text, weights, positions)
+            # nearness of the whole figure: "Robinson (1920–1999)" stands as close to "1999" as to "1920";
+            # a part stands where its whole does: "39 of the 43 previous players" is as near "players"
+            span = found
+            if i + 1 < len(found_figures) and is_part_of(text, found, found_figures[i + 1]):
+                span = replace(found, end=found_figures[i + 1].end)
+            score = evidence + w.fit * fit + w.near * nearness(span, text, weights, positions)
             unit = unit_fit(fig, intent, text)
             named = bool(intent.units) and unit == 1.0  # the question asks in this unit
             score += w.unit * unit + (w.conversion if i in restated and not named else 0.0)

@@ -1018,6 +1018,11 @@ def _respectively(text: str, figures: list[Figure]) -> list[Figure]:
 _PART_OF = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+|a\s+|all\s+)?(?:total\s+)?\Z", re.IGNORECASE)
 
 
+def is_part_of(text: str, part: Figure, whole: Figure) -> bool:
+    """Whether one figure is a part of the next: the 39 of "39 of the 43 previous players"."""
+    return part.end <= whole.start and _PART_OF.match(text, part.end, whole.start) is not None
+
+
 def _share_counted_nouns(text: str, figures: list[Figure]) -> list[Figure]:
     """ "39 of the 43 previous players": the 39 counts players too, though the noun follows the 43."""
     out = list(figures)
@@ -1028,7 +1033,7 @@ def _share_counted_nouns(text: str, figures: list[Figure]) -> list[Figure]:
             and part.unit is None
             and part.range_to is None
             and whole.kind == "count"
-            and _PART_OF.search(text[part.end : whole.start]) is not None
+            and is_part_of(text, part, whole)
         ):
             out[i - 1] = replace(part, kind="count", unit=whole.unit)
     return out

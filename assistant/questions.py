@@ -311,6 +311,8 @@ def figure_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
     if intent.kind is None:
         return 0.0
     kind = 1.0 if figure.kind == intent.kind else _AFFINITY.get((intent.kind, figure.kind), 0.0)
+    if intent.kind in _AMOUNTS and _counts_named(figure, intent):
+        kind = 1.0  # "What are the most passes ...": "77 passes" is the number asked for
     if kind < MIN_AFFINITY:
         return 0.0
     period = _period_fit(figure, intent, sentence)
@@ -337,6 +339,8 @@ def unit_fit(figure: Figure, intent: QuestionIntent, sentence: str = "") -> floa
     if intent.kind == "ordinal":
         return 1.0 if figure.unit == "rank" else 0.6
     if not intent.units:
+        if _counts_named(figure, intent):
+            return 1.0
         return 1.0 if figure.kind not in _AMOUNTS or figure.unit else 0.7  # a bare number says less
     if figure.unit is None:
         return 0.4
@@ -348,6 +352,15 @@ def unit_fit(figure: Figure, intent: QuestionIntent, sentence: str = "") -> floa
         if _same_stem(_stem(unit.split()[-1]), _stem(figure.unit.split()[-1])):
             return 0.9  # the same head noun: "stations" for "base stations"
     return 0.2
+
+
+def _counts_named(figure: Figure, intent: QuestionIntent) -> bool:
+    """Whether a count counts what the question names in the plural: "passes" of "What are the most passes he
+    had?" (not "family" of "What was the average family size?")."""
+    if figure.kind != "count" or figure.unit is None:
+        return False
+    head = _stem(figure.unit.split()[-1])
+    return any(word.endswith("s") and _same_stem(_stem(word), head) for word in intent.focus)
 
 
 def _period_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:

@@ -145,6 +145,43 @@ def test_the_figure_nearest_the_question_words_is_chosen() -> None:
     assert ask("What percentage of households had children under 18?", text).answer == "23.9%"
 
 
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        (
+            "How many of the previous MVPs appeared at the pregame show?",
+            "The pregame show featured the on-field introduction of 39 of the 43 previous Super Bowl MVPs.",
+            "39",
+        ),
+        (
+            "How many hymns did Luther write for the first choral hymnal?",
+            "Luther wrote 24 of the 32 hymns in the first choral hymnal, with settings by Johann Walter.",
+            "24",
+        ),
+    ],
+)
+def test_a_part_stands_as_near_the_question_words_as_its_whole(
+    question: str, text: str, expected: str
+) -> None:
+    assert ask(question, text).answer == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        (
+            "What are the most passes that Greg Olsen has had?",
+            "Tight end Greg Olsen caught a career-high 77 passes for 1,104 yards and seven touchdowns.",
+            "77 passes",
+        ),
+    ],
+)
+def test_a_count_of_what_the_question_names_is_the_number_asked_for(
+    question: str, text: str, expected: str
+) -> None:
+    assert ask(question, text).answer == expected
+
+
 def test_a_conversion_in_parentheses_gives_way_unless_its_unit_is_asked() -> None:
     text = "Fresno is approximately 220 miles (350 km) northwest of Los Angeles."
     assert ask("How far is Fresno from Los Angeles?", text).answer == "approximately 220 miles"

@@ -207,6 +207,16 @@ def test_best_figure_in_a_sentence(question: str, sentence: str, best: str) -> N
     assert _ranked(question, sentence)[0] == best
 
 
+def test_a_count_of_a_plural_the_question_names_fits_as_the_number_asked_for() -> None:
+    olsen = "Tight end Greg Olsen caught a career-high 77 passes for 1,104 yards and seven touchdowns."
+    question = "What are the most passes that Greg Olsen has had?"
+    assert _fit(question, olsen, "77 passes") >= _fit(question, olsen, "1,104 yards")
+    # a singular noun names no count: "family" of "family size"
+    families = "There were 111,529 families (70.4% of all households); the average family size was 3.62."
+    question = "What was the average family size?"
+    assert _fit(question, families, "111,529 families") < _fit(question, families, "3.62")
+
+
 def test_matching_period_beats_another_year() -> None:
     question = "How large was China's digital economy in 2021?"
     other = GDP_SENTENCE.replace("in 2021", "in 2020")
