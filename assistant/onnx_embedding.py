@@ -195,6 +195,11 @@ def make_session(path: Path, *, threads: int) -> Any:
     options.inter_op_num_threads = 1
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3  # errors only: the optimiser's notes are not for users
+    # Idle worker threads spin for a while after each run by default. For one short query at a time that
+    # is wasted CPU, and when another process wants the core it is worse: side by side with another job
+    # on 2 cores, spinning took 8.2 ms of wall time and 17.5 ms of CPU per query, not spinning 4.5 and 4.5.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
@@ -217,7 +222,7 @@ class OnnxEmbedder:
         self.max_tokens = manifest.max_seq_length
         self.threads = threads or default_threads()
         self.batch_size = batch_size
-        self.make_session: Any = None
+        self.session: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()
         self.calls = 0
@@ -226,17 +231,17 @@ class OnnxEmbedder:
     def load(self) -> None:
         """Start the session and read the tokenizer now, e.g. in a thread while the index loads."""
         with self._lock:
-            if self.make_session is None:
+            if self.session is None:
                 from tokenizers import Tokenizer
 
                 tokenizer = Tokenizer.from_file(str(self.export_dir / TOKENIZER_FILE))
                 configure_tokenizer(tokenizer, self.max_tokens)
                 self._tokenizer = tokenizer
-                self.make_session = make_session(self.export_dir / MODEL_FILE, threads=self.threads)
+                self.session = make_session(self.export_dir / MODEL_FILE, threads=self.threads)
 
     def _run(self, encodings: Sequence[Any]) -> np.ndarray:
         feed = batch_arrays(encodings, self.manifest.pad_id)
-        hidden = self.make_session.run(None, feed)[0]  # sessions are safe to run from several threads
+        hidden = self.session.run(None, feed)[0]  # sessions are safe to run from several threads
         return mean_pool(hidden, feed["attention_mask"])
 
     def embed(self, texts: Sequence[str], *, progress: Callable[[int], None] | None = None) -> np.ndarray:

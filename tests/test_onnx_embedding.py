@@ -230,3 +230,10 @@ def test_other_pooling_is_refused_before_anything_is_written(tmp_path: Path) -> 
     with pytest.raises(ValueError, match="mean pooling"):
         export_onnx(model, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_idle_threads_do_not_spin(onnx: OnnxEmbedder) -> None:
+    onnx.load()
+    options = onnx.session.get_session_options()
+    for pool in ("intra_op", "inter_op"):
+        assert options.get_session_config_entry(f"session.{pool}.allow_spinning") == "0"
