@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,30 @@ def build_dense_index(
         index.hnsw.efSearch = EF_SEARCH[kind] if ef_search is None else ef_search
     if len(data):
         index.add(data)
+    return index
+
+
+def extend_dense_index(path: Path, vectors: np.ndarray) -> Any | None:
+    """The HNSW index saved at path, grown by the rows of vectors it lacks; None when it cannot be.
+
+    For an update that only adds documents: HNSW inserts one vector at a time, so a graph grown by the new
+    rows is as good as one built over all of them, and costs only the new rows (a rebuild at 1M chunks
+    takes minutes). The saved index must be plain `hnsw` holding exactly the first rows of vectors.
+    """
+    import faiss
+
+    try:
+        index = faiss.read_index(str(path))
+    except RuntimeError:
+        return None  # unreadable: the caller builds afresh
+    if (
+        not isinstance(index, faiss.IndexHNSWFlat)
+        or index.d != vectors.shape[1]
+        or index.ntotal > len(vectors)
+    ):
+        return None
+    if index.ntotal < len(vectors):
+        index.add(np.ascontiguousarray(vectors[index.ntotal :], dtype=np.float32))
     return index
 
 

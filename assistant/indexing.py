@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.chunking import Chunk, ChunkerSettings, chunk_document
-from assistant.dense import build_dense_index, choose_kind
+from assistant.dense import build_dense_index, choose_kind, extend_dense_index
 from assistant.documents import Document, Skipped, load_file, scan_corpus
 from assistant.embedding import Embedder
 from assistant.errors import AssistantError, IndexBusy, UnreadableDocument
@@ -253,13 +253,17 @@ def _build_locked(
         if prev is not None:
             prev.close()
     kind = choose_kind(ann, len(gen.chunks), ann_threshold)
-    gen.dense_index = build_dense_index(gen.vectors, kind)
+    grown = None
+    if prev is not None and gen.extends_previous and kind == "hnsw" == prev.manifest.get("dense"):
+        grown = extend_dense_index(prev.path / "dense.faiss", gen.vectors)
+    gen.dense_index = grown if grown is not None else build_dense_index(gen.vectors, kind)
     gen.manifest.update(
         {
             "model": {"name": embedder.name, "dimension": dimension},
             "chunker": chunker.to_dict(),
             "lexical": bm25.to_dict(),
             "dense": kind,
+            "dense_update": "extended" if grown is not None else "built",
             "files_in_corpus": plan.files,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
@@ -314,9 +318,12 @@ def _assemble(
     titles: list[str] = []
     reused_rows: list[int] = []
     next_id = int(prev.manifest.get("next_chunk_id", 0)) if prev else 0
-    for info in plan.keep:
-        assert prev is not None
-        for chunk, cid, row in prev.chunks_of(info.id):
+    kept = [(info, prev.chunks_of(info.id)) for info in plan.keep] if prev is not None else []
+    # Unchanged documents keep their previous order (by vector row), so that an update that only adds
+    # documents leaves rows 0..n-1 as they were and the dense index can grow instead of being rebuilt.
+    kept.sort(key=lambda pair: pair[1][0][2] if pair[1] else -1)
+    for info, stored in kept:
+        for chunk, cid, row in stored:
             chunks.append(chunk)
             ids.append(cid)
             titles.append(info.title)
@@ -367,4 +374,7 @@ def _assemble(
         "next_chunk_id": next_id + len(fresh_chunks),
         "embedded": len(texts),
     }
-    return Generation(manifest, documents, chunks, np.array(ids, dtype=np.int64), vectors, lexical)
+    extends = prev is not None and reused_rows == list(range(len(prev.vectors)))
+    return Generation(
+        manifest, documents, chunks, np.array(ids, dtype=np.int64), vectors, lexical, extends_previous=extends
+    )

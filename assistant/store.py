@@ -74,6 +74,8 @@ class Generation:
     vectors: np.ndarray  # float32, rows aligned with chunks
     lexical: LexicalIndex
     dense_index: Any = None  # a FAISS index to save (approximate kinds only)
+    # True when rows 0..n-1 are the previous generation's n rows, unchanged and in order (only additions)
+    extends_previous: bool = False
 
 
 def current_generation(index_dir: Path) -> Path | None:

@@ -191,3 +191,35 @@ def test_update_index_builds_with_every_setting_from_the_environment(corpus: Pat
     manifest = json.loads((live / "manifest.json").read_text())
     assert manifest["lexical"] == {"k1": 1.5, "b": 0.9}
     assert manifest["chunker"]["max_tokens"] == 80
+
+
+def test_an_hnsw_index_grows_when_documents_are_only_added(corpus: Path, tmp_path: Path) -> None:
+    fake = FakeEmbedder(64)
+    target = tmp_path / "idx"
+
+    def dense_update() -> str:
+        live = current_generation(target)
+        assert live is not None
+        return str(json.loads((live / "manifest.json").read_text())["dense_update"])
+
+    def finds_every_chunk_first() -> bool:
+        reader = open_index(target, model=fake.name)
+        _, rows = reader.dense.search(np.asarray(reader.vectors, dtype=np.float32), 1)
+        return reader.dense.ntotal == reader.size and (rows[:, 0] == np.arange(reader.size)).all()
+
+    build_index(corpus, target, fake, ann="hnsw")
+    assert dense_update() == "built" and finds_every_chunk_first()
+    for n in range(3):  # only additions: the saved graph grows by the new rows
+        (corpus / f"new{n}.txt").write_text(
+            f"Bridge report {n}\n\nThe bridge has {n + 7} spans of steel girders."
+        )
+        assert build_index(corpus, target, fake, ann="hnsw").added == 1
+        assert dense_update() == "extended" and finds_every_chunk_first()
+    (corpus / "new0.txt").write_text("Bridge report\n\nThe bridge was rebuilt with 9 spans.")  # a change
+    build_index(corpus, target, fake, ann="hnsw")
+    assert dense_update() == "built" and finds_every_chunk_first()
+    (corpus / "new1.txt").unlink()  # a removal
+    build_index(corpus, target, fake, ann="hnsw")
+    assert dense_update() == "built" and finds_every_chunk_first()
+    build_index(corpus, target, fake, ann="flat", rebuild=False)  # another kind is always built
+    assert dense_update() == "built"
