@@ -468,20 +468,22 @@ def test_serve_warns_without_keys_off_loopback(shared: Assistant, monkeypatch: p
 
 
 @contextmanager
-def real_server(app: Any) -> Iterator[int]:
-    """Serve app with uvicorn on a free loopback port, as `serve` does, in a thread; yields the port."""
+def real_server(app: Any, sock: socket.socket | None = None) -> Iterator[Any]:
+    """Serve app with uvicorn on a free loopback port (or on sock), as `serve` does, in a thread; yields the
+    uvicorn server, whose `port` attribute is set to the port."""
     import uvicorn
 
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", http=HeadTimeoutProtocol)
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock] if sock else None}, daemon=True)
     thread.start()
     try:
         deadline = time.monotonic() + 10
         while not server.started:
             assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
             time.sleep(0.01)
-        yield server.servers[0].sockets[0].getsockname()[1]
+        server.port = server.servers[0].sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        yield server
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -490,8 +492,8 @@ def real_server(app: Any) -> Iterator[int]:
 
 def test_a_real_server(shared: Assistant) -> None:
     with (
-        real_server(create_app(shared)) as port,
-        httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http,
+        real_server(create_app(shared)) as server,
+        httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=10) as http,
     ):
         r = http.get("/readyz")
         assert (r.status_code, r.json()["status"]) == (200, "ready")
@@ -508,6 +510,25 @@ def test_a_real_server(shared: Assistant) -> None:
         r = http.post("/v1/ask", content=chunks(), headers={"Content-Type": "application/json"})
         assert r.status_code == 413
         assert r.json()["error"]["code"] == "payload_too_large"
+
+
+def test_connections_send_without_delay_on_a_socket_bound_like_serve_workers(shared: Assistant) -> None:
+    # uvicorn's worker processes listen on a socket it creates with protocol 0; asyncio then leaves
+    # Nagle's algorithm on (about 40 ms more per keep-alive request). The protocol turns it off itself.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    assert listener.proto == 0
+    with (
+        real_server(create_app(shared), listener) as server,
+        httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=10) as http,
+    ):
+        for _ in range(2):  # one keep-alive connection
+            assert http.get("/healthz").status_code == 200
+        connections = list(server.server_state.connections)
+        assert len(connections) == 1
+        peer = connections[0].transport.get_extra_info("socket")
+        assert peer.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    listener.close()
 
 
 def read_response(sock: socket.socket) -> tuple[int, dict[str, Any] | None]:
@@ -536,7 +557,8 @@ def test_slow_clients_time_out_without_holding_up_anyone(
         "POST /v1/ask HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     ).encode()
-    with real_server(app) as port:
+    with real_server(app) as server:
+        port = server.port
 
         def connect() -> socket.socket:
             sock = socket.create_connection(("127.0.0.1", port), timeout=timeout + 10)
