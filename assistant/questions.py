@@ -95,7 +95,13 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "amount",
     ),
-    (_rule(r"\bwhat\s+(?:was|is)\s+the\s+(?:final\s+)?score\b"), "score"),
+    (
+        _rule(
+            r"\bwhat\s+(?:was|is)\s+the\s+(?:final\s+)?score\b|\b(?:win|won)[/-](?:loss|lost)\s+(?:ratio|record)\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:(?:regular[\s-])?season\s+)?record\b"
+        ),
+        "score",
+    ),
     (
         _rule(
             r"\bwhat\s+(?:was|is|were|are)\s+(?:the\s+|its\s+|their\s+)?(?:[\w'’]+\s+){0,3}(?:revenues?|costs?|prices?"
