@@ -126,16 +126,17 @@ def _following(
 
 
 async def _follow_generations(assistant: Assistant, interval: float) -> None:
-    failed = ""  # the generation that last failed to open: warn once, keep serving the one before
+    failed = ""  # why the last new generation failed to open: warn once, keep serving the one before
     while True:
         await asyncio.sleep(interval)
         try:
             if await run_in_threadpool(assistant.reload):
                 logger.info("now serving %s", assistant.reader.path.name)
-        except AssistantError as exc:
-            if exc.message != failed:
-                logger.warning("still serving %s: %s", assistant.reader.path.name, exc.message)
-                failed = exc.message
+        except Exception as exc:  # whatever it was, the loop must go on: the next build may be fine
+            reason = exc.message if isinstance(exc, AssistantError) else f"{type(exc).__name__}: {exc}"
+            if reason != failed:
+                logger.warning("still serving %s: %s", assistant.reader.path.name, reason)
+                failed = reason
 
 
 def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAPI:
