@@ -293,7 +293,9 @@ def question_weights(
 
 # the lexical analyser's tokens: numbers stay whole ("45.5", "1,234"), other words split on non-letters
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\d+", re.UNICODE)
-_CLAUSE_BREAK = re.compile(r"[,;:]|\s[–—-]\s")
+# where a clause ends: punctuation, an opening parenthesis, a dash, or a conjunction ("took Algeria in 1830 but
+# began to rebuild its empire after 1850")
+_CLAUSE_BREAK = re.compile(r"[,;:(]|\s[–—-]\s|\s(?:and|but|while|whereas)\s")
 
 
 def _term_positions(sentence: str, analyze: Callable[[str], list[str]]) -> list[tuple[int, int, str | None]]:

@@ -182,6 +182,30 @@ def test_a_count_of_what_the_question_names_is_the_number_asked_for(
     assert ask(question, text).answer == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        (
+            "In what year did ABC resume its television relationship with Disney?",
+            "As a result, ABC and Disney's first television collaboration ended in 1961 (the network would resume "
+            "its relationship with Disney in 1985, when the anthology series returned to the network).",
+            "1985",
+        ),
+        (
+            "When did Doctor Who win an award for Best Drama Series?",
+            "The show has received recognition as one of Britain's finest television programmes, winning the 2006 "
+            "British Academy Television Award for Best Drama Series and five consecutive (2005–2010) awards at the "
+            "National Television Awards during Russell T Davies' tenure as executive producer.",
+            "2006",
+        ),
+    ],
+)
+def test_a_figure_in_another_clause_stands_further_from_the_question_words(
+    question: str, text: str, expected: str
+) -> None:
+    assert ask(question, text).answer == expected
+
+
 def test_a_conversion_in_parentheses_gives_way_unless_its_unit_is_asked() -> None:
     text = "Fresno is approximately 220 miles (350 km) northwest of Los Angeles."
     assert ask("How far is Fresno from Los Angeles?", text).answer == "approximately 220 miles"
