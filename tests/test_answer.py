@@ -78,6 +78,33 @@ def test_a_figure_for_another_year_is_not_the_answer() -> None:
     assert answer.abstained
 
 
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        (  # the sentence names 2005 but dates no figure by it: the figure dated 2009 is not ruled out
+            "How much was NASA's spending on the Apollo program estimated to be in 2005 after inflation?",
+            "In 2009, NASA held a symposium on project costs which presented an estimate of the Apollo program "
+            "costs in 2005 dollars as roughly $170 billion.",
+            "roughly $170 billion",
+        ),
+        (  # another figure is dated by the asked year: that one, not the figure of 2021
+            "What was the revenue in 2020?",
+            "Revenue was $12 million in 2021, up from $10 million in 2020.",
+            "$10 million",
+        ),
+        (
+            "What was the revenue in 2019?",
+            "Revenue was $12 million in 2021, up from $10 million in 2020.",
+            ABSTAIN,
+        ),
+    ],
+)
+def test_a_figure_dated_by_another_year_is_ruled_out_unless_the_dating_is_in_doubt(
+    question: str, text: str, expected: str
+) -> None:
+    assert ask(question, text).answer == expected
+
+
 def test_a_figure_of_an_unrelated_kind_is_not_the_answer() -> None:
     # the sentence is about Alibaba, but it holds no money figure: a count would be an unrelated number
     answer = ask("How much revenue did Alibaba Group earn?", PEOPLE + " It named three stages of growth.")
