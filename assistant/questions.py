@@ -242,9 +242,17 @@ def _measure(question: str) -> tuple[str, ...]:
     for m in _MEASURE.finditer(question):
         phrase = m.group("after") or m.group("before") or ""
         words += [
-            w for w in _WORD.findall(phrase.lower()) if w not in _STOPWORDS and w not in _GENERIC_MEASURES
+            w
+            for w in _WORD.findall(phrase.lower())
+            if w not in _STOPWORDS and w not in _GENERIC_MEASURES and not _unit_or_verb(w)
         ]
     return tuple(dict.fromkeys(words))
+
+
+def _unit_or_verb(word: str) -> bool:
+    """A unit says how the quantity is measured, not what ("How many kgs of moon rocks ..."), and a past-tense
+    verb follows the measured noun ("How much time remained ..."): neither names the topic."""
+    return lookup_unit(word) is not None or (len(word) > 5 and word.endswith("ed"))
 
 
 def _part(question: str, kind: str | None) -> str | None:

@@ -329,6 +329,9 @@ def test_narrow_cuts_the_asked_part_from_a_figure() -> None:
         ("How much money did the host committee raise?", ()),
         ("How many people will Huawei connect?", ()),
         ("Who is the chairman of Huawei?", ()),
+        ("How many kgs of moon rocks did the program bring back?", ()),
+        ("How much time remained on the clock when the Broncos made the interception?", ()),
+        ("How many people attended the game?", ()),
     ],
 )
 def test_what_the_question_measures(question: str, measure: tuple[str, ...]) -> None:
