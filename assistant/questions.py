@@ -327,6 +327,8 @@ def figure_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
     kind = 1.0 if figure.kind == intent.kind else _AFFINITY.get((intent.kind, figure.kind), 0.0)
     if intent.kind in _AMOUNTS and _counts_named(figure, intent):
         kind = 1.0  # "What are the most passes ...": "77 passes" is the number asked for
+    elif intent.kind == "duration" and figure.kind in ("year", "date") and _since(figure, sentence):
+        kind = 0.8  # "How long has it been in circulation?" -- "since 1979"
     if kind < MIN_AFFINITY:
         return 0.0
     period = _period_fit(figure, intent, sentence)
@@ -366,6 +368,16 @@ def unit_fit(figure: Figure, intent: QuestionIntent, sentence: str = "") -> floa
         if _same_stem(_stem(unit.split()[-1]), _stem(figure.unit.split()[-1])):
             return 0.9  # the same head noun: "stations" for "base stations"
     return 0.2
+
+
+_SINCE = re.compile(r"\b(?i:since)\s+\Z")
+
+
+def _since(figure: Figure, sentence: str) -> bool:
+    """Whether "since" stands right before the figure: a time from which a duration runs."""
+    return sentence[figure.start : figure.end] == figure.text and bool(
+        _SINCE.search(sentence, max(0, figure.start - 8), figure.start)
+    )
 
 
 def _counts_named(figure: Figure, intent: QuestionIntent) -> bool:

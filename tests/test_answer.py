@@ -233,6 +233,27 @@ def test_a_figure_in_another_clause_stands_further_from_the_question_words(
     assert ask(question, text).answer == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        (
+            "How long has Radio Tyneside been the voluntary hospital radio service?",
+            "Radio Tyneside has been the voluntary hospital radio service for most hospitals across Newcastle and "
+            "Gateshead since 1951, broadcasting on Hospedia and online.",
+            "1951",
+        ),
+        (
+            "How long has the Doctor Who Magazine been in circulation?",
+            "Numerous non-fiction books about the series have also been published, and a dedicated Doctor Who "
+            "Magazine with newsstand circulation has been published regularly since 1979.",
+            "1979",
+        ),
+    ],
+)
+def test_a_year_after_since_answers_how_long(question: str, text: str, expected: str) -> None:
+    assert ask(question, text).answer == expected
+
+
 def test_a_conversion_in_parentheses_gives_way_unless_its_unit_is_asked() -> None:
     text = "Fresno is approximately 220 miles (350 km) northwest of Los Angeles."
     assert ask("How far is Fresno from Los Angeles?", text).answer == "approximately 220 miles"
