@@ -11,7 +11,8 @@ from itertools import pairwise
 from typing import Any
 
 from assistant.chunking import sentence_spans
-from assistant.figures import Figure, extract_figures, is_part_of, lookup_unit
+from assistant.figure_words import lookup_unit
+from assistant.figures import Figure, extract_figures, is_part_of
 from assistant.questions import (
     QuestionIntent,
     analyse_question,

@@ -6,8 +6,9 @@ import bisect
 import itertools
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
+
+from assistant import figure_words as vocab
 
 KINDS = ("money", "percent", "count", "data_size", "duration", "date", "year", "ordinal", "number")
 
@@ -39,152 +40,11 @@ class Figure:
         return asdict(self)
 
 
-def _words(spaced: str) -> tuple[str, ...]:
-    return tuple(spaced.split())
-
-
-# --- vocabulary -------------------------------------------------------------------------------------------
-
-_SMALL = {
-    w: i
-    for i, w in enumerate(
-        _words(
-            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-            "sixteen seventeen eighteen nineteen"
-        )
-    )
-}
-_TENS = {
-    w: 10 * (i + 2) for i, w in enumerate(_words("twenty thirty forty fifty sixty seventy eighty ninety"))
-}
-_FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3}
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-# "bn", "mn", "tn" are unambiguous; "m", "k", "b" only count as scales right after a currency ("£1.1m", "$5k")
-_ABBREV_SCALES = {"bn": 1e9, "mn": 1e6, "mln": 1e6, "tn": 1e12, "trn": 1e12}
-_CURRENCY_ABBREV_SCALES = {**_ABBREV_SCALES, "m": 1e6, "k": 1e3, "b": 1e9}
-_ORDINAL_WORDS = {
-    w: i + 1
-    for i, w in enumerate(
-        _words(
-            "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-            "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-        )
-    )
-}
-_ORDINAL_WORDS |= {
-    w: 10 * (i + 3) for i, w in enumerate(_words("thirtieth fortieth fiftieth sixtieth seventieth"))
-}
-_ORDINAL_WORDS |= {"eightieth": 80, "ninetieth": 90, "hundredth": 100, "thousandth": 1000, "millionth": 10**6}
-
-# (kind, unit, currency, surfaces): a surface with a capital letter matches case-sensitively ("MB" is not "mb")
-_UNIT_TABLE: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
-    ("money", "yuan", "CNY", ("yuan", "RMB", "Rmb", "renminbi", "CNY")),
-    ("money", "US dollars", "USD", ("US dollars", "U.S. dollars", "USD", "dollars", "dollar")),
-    ("money", "Hong Kong dollars", "HKD", ("Hong Kong dollars", "HKD")),
-    ("money", "Australian dollars", "AUD", ("Australian dollars", "AUD")),
-    ("money", "Canadian dollars", "CAD", ("Canadian dollars", "CAD")),
-    ("money", "Singapore dollars", "SGD", ("Singapore dollars", "SGD")),
-    ("money", "euros", "EUR", ("euros", "euro", "EUR")),
-    # bare "pounds" is a weight as often as money; "£" and "sterling" say money
-    ("money", "pounds", "GBP", ("pounds sterling", "sterling", "GBP")),
-    ("money", "yen", "JPY", ("yen", "JPY")),
-    ("money", "rupees", "INR", ("rupees", "INR")),
-    ("money", "Swiss francs", "CHF", ("Swiss francs", "CHF")),
-    ("percent", "percent", None, ("percent", "per cent", "%", "pct")),
-    ("percent", "percentage points", None, ("percentage points", "percentage point", "pts", "pt")),
-    ("percent", "basis points", None, ("basis points", "basis point", "bps")),
-    ("data_size", "ZB", None, ("ZB", "zettabytes", "zettabyte")),
-    ("data_size", "EB", None, ("EB", "exabytes", "exabyte")),
-    ("data_size", "PB", None, ("PB", "petabytes", "petabyte")),
-    ("data_size", "TB", None, ("TB", "terabytes", "terabyte")),
-    ("data_size", "GB", None, ("GB", "gigabytes", "gigabyte")),
-    ("data_size", "MB", None, ("MB", "megabytes", "megabyte")),
-    ("data_size", "KB", None, ("KB", "kilobytes", "kilobyte")),
-    ("data_size", "bytes", None, ("bytes",)),
-    ("duration", "years", None, ("years", "year")),
-    ("duration", "months", None, ("months", "month")),
-    ("duration", "weeks", None, ("weeks", "week")),
-    ("duration", "days", None, ("days", "day")),
-    ("duration", "hours", None, ("hours", "hour")),
-    ("duration", "minutes", None, ("minutes", "minute")),
-    ("duration", "seconds", None, ("seconds", "second")),
-    ("duration", "decades", None, ("decades", "decade")),
-    ("duration", "centuries", None, ("centuries", "century")),
-    ("number", "square kilometres", None, ("square kilometres", "square kilometers", "km2", "km²", "sq km")),
-    ("number", "km", None, ("km", "kilometres", "kilometers", "kilometre", "kilometer")),
-    ("number", "square miles", None, ("square miles", "sq mi", "mi2", "mi²")),
-    ("number", "miles", None, ("miles", "mile", "mi")),
-    ("number", "metres", None, ("metres", "meters", "metre", "meter")),
-    ("number", "kg", None, ("kg", "kgs", "kilograms", "kilogram")),
-    ("number", "pounds", None, ("pounds", "pound", "lb", "lbs")),
-    ("number", "feet", None, ("feet", "foot", "ft")),
-    ("number", "inches", None, ("inches", "inch")),
-    ("number", "yards", None, ("yards", "yard")),
-    ("number", "tonnes", None, ("tonnes", "tons", "tonne", "ton")),
-    ("number", "hectares", None, ("hectares", "hectare")),
-    ("number", "acres", None, ("acres", "acre")),
-    ("number", "degrees", None, ("degrees", "degree", "°C", "°F")),
-    ("number", "MW", None, ("MW", "megawatts")),
-    ("number", "GW", None, ("GW", "gigawatts")),
-    ("number", "kWh", None, ("kWh",)),
-    ("number", "Mbps", None, ("Mbps", "Gbps")),
-    ("number", "kelvin", None, ("K", "kelvins", "kelvin")),
-    ("number", "kPa", None, ("kPa", "kilopascals", "kilopascal")),
-    ("number", "kN", None, ("kN", "kilonewtons")),
-    ("number", "lbf", None, ("lbf", "pounds-force")),
-    ("number", "nm", None, ("nm", "nanometres", "nanometers")),
-    ("number", "karats", None, ("karats", "karat", "carats", "carat")),
-)
-_UNITS_EXACT = {s: (k, u, c) for k, u, c, ss in _UNIT_TABLE for s in ss if s != s.lower()}
-_UNITS_LOWER = {s: (k, u, c) for k, u, c, ss in _UNIT_TABLE for s in ss if s == s.lower()}
-_CURRENCY_UNITS = {c: u for _, u, c, _ in _UNIT_TABLE if c} | {
-    "TWD": "New Taiwan dollars",
-    "BRL": "reais",
-    "KRW": "won",
-}
-
-
-def lookup_unit(word: str) -> tuple[str, str, str | None] | None:
-    """(kind, normalised unit, currency) for a unit word such as "yuan", "per cent", "ZB", "months"."""
-    key = " ".join(word.split())
-    return _UNITS_EXACT.get(key) or _UNITS_LOWER.get(key.lower())
-
-
 def counted_noun(text: str) -> str | None:
     """The counted noun that text starts with, read as after a number: "5G base stations in 2021" -> "base stations"."""
     found = _counted_noun(" " + text, 0, bare=False)
     return found[1] if found else None
 
-
-def _alternation(words: Iterable[str]) -> str:
-    """Longest-first alternation; lower-case words match in any case, others exactly."""
-    parts = []
-    for w in sorted(set(words), key=len, reverse=True):
-        pattern = re.escape(w).replace(r"\ ", r"\s+")
-        parts.append(f"(?i:{pattern})" if w == w.lower() else pattern)
-    return "|".join(parts)
-
-
-_QUALIFIERS = {
-    "more than": "more than", "over": "over", "nearly": "nearly", "about": "about", "around": "around",
-    "approximately": "approximately", "approx.": "approximately", "almost": "almost", "up to": "up to",
-    "at least": "at least", "at most": "at most", "less than": "less than", "fewer than": "less than",
-    "some": "some", "roughly": "roughly", "under": "under", "below": "below", "above": "above",
-    "close to": "close to", "in excess of": "more than", "as many as": "as many as", "as much as": "as much as",
-    "upwards of": "more than", "just over": "just over", "just under": "just under", "no more than": "at most",
-    "no less than": "at least", "not less than": "at least", "not more than": "at most",
-    "greater than": "more than", "an estimated": "about", "estimated": "about", "circa": "about", "ca.": "about",
-    "c.": "about", "~": "about", ">": "more than", "<": "less than", "≥": "at least", "≤": "at most",
-}  # fmt: skip
-# a year keeps only these ("around 1500"); "over 2018" compares with a year rather than qualifying it
-_YEAR_QUALIFIERS = frozenset({"about", "around", "approximately"})
-_YEAR_DROPPED_QUALIFIERS = frozenset({"over", "under", "above", "below"})
-_CURRENCY_PREFIXES = {
-    "US$": "USD", "U.S.$": "USD", "$": "USD", "HK$": "HKD", "A$": "AUD", "AU$": "AUD", "C$": "CAD", "CA$": "CAD",
-    "S$": "SGD", "NT$": "TWD", "R$": "BRL", "€": "EUR", "£": "GBP", "¥": "¥", "￥": "¥", "₹": "INR", "₩": "KRW",
-    "RMB": "CNY", "CNY": "CNY", "USD": "USD", "EUR": "EUR", "GBP": "GBP", "JPY": "JPY", "HKD": "HKD", "Rs": "INR",
-    "Rs.": "INR", "INR": "INR", "CHF": "CHF",
-}  # fmt: skip
 
 # --- patterns ---------------------------------------------------------------------------------------------
 
@@ -203,16 +63,18 @@ _DATES = (
     rf"{_MONTH}\.?\s+{_DAY}",  # August 15
     rf"{_DAY}\s+(?:of\s+)?{_MONTH}",  # 28 January
 )
-_TENS_UNITS = rf"(?:{_alternation(_TENS)})-(?:{_alternation(_SMALL)})"  # twenty-five
-_NUMBER_WORD = rf"(?:{_TENS_UNITS}|{_alternation([*_SMALL, *_TENS, *_SCALES, 'hundred', 'dozen'])})"
+_TENS_UNITS = rf"(?:{vocab.alternation(vocab.TENS)})-(?:{vocab.alternation(vocab.SMALL)})"  # twenty-five
+_NUMBER_WORD = (
+    rf"(?:{_TENS_UNITS}|{vocab.alternation([*vocab.SMALL, *vocab.TENS, *vocab.SCALES, 'hundred', 'dozen'])})"
+)
 _AFTER_SCALE = r"(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))"  # "three hundred and forty two"
 _WORD_NUMBER = (
-    rf"\b(?:a\s+(?:dozen|hundred|thousand|million|billion|trillion)|{_TENS_UNITS}|{_alternation([*_SMALL, *_TENS])})"
+    rf"\b(?:a\s+(?:dozen|hundred|thousand|million|billion|trillion)|{_TENS_UNITS}|{vocab.alternation([*vocab.SMALL, *vocab.TENS])})"
     rf"(?:(?:\s+|-|{_AFTER_SCALE}\s+and\s+){_NUMBER_WORD})*\b"
 )
 _ORDINAL_WORD = (
-    rf"\b(?:(?:{_alternation(_TENS)})[-\s](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
-    rf"|{_alternation(_ORDINAL_WORDS)})\b"
+    rf"\b(?:(?:{vocab.alternation(vocab.TENS)})[-\s](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+    rf"|{vocab.alternation(vocab.ORDINAL_WORDS)})\b"
 )
 # What is not a figure, each rule applied where it is named:
 # - a number glued to letters, or to a word by "-", "/" or ".": ids and versions ("5G", "G20", "A380",
@@ -233,8 +95,8 @@ _CORE = re.compile(
     rf"|(?P<num>{_NUMERAL_TOKEN})(?P<sfx>%|[A-Za-z]+)?"
 )
 _NUMERAL = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
-_CURRENCY_PREFIX = _alternation(_CURRENCY_PREFIXES)
-_WORD_QUALIFIER = _alternation(q for q in _QUALIFIERS if q[0].isalpha())
+_CURRENCY_PREFIX = vocab.alternation(vocab.CURRENCY_PREFIXES)
+_WORD_QUALIFIER = vocab.alternation(q for q in vocab.QUALIFIERS if q[0].isalpha())
 _PREFIX = re.compile(
     rf"(?:(?P<between>\b(?i:between)\s+)|(?P<qual>(?<![\w.])(?i:{_WORD_QUALIFIER})\s+|[~><≥≤]\s?))?"
     rf"(?P<minus1>(?<![\w])(?:[-−]|(?i:minus)\s+))?(?P<cur>(?<![A-Za-z]){_CURRENCY_PREFIX})?\s{{0,2}}"
@@ -242,7 +104,9 @@ _PREFIX = re.compile(
 )
 _SCALE_WORD = re.compile(r"\s*(?:-\s*)?(?i:(thousand|million|billion|trillion|bn|mn|mln|tn|trn))\b")
 _CURRENCY_SCALE = re.compile(r"\s?(?i:(bn|mn|mln|tn|trn|m|k|b))\b")
-_UNIT = re.compile(rf"\s{{0,2}}(?P<u>{_alternation(s for *_, ss in _UNIT_TABLE for s in ss)})(?![A-Za-z0-9])")
+_UNIT = re.compile(
+    rf"\s{{0,2}}(?P<u>{vocab.alternation(s for *_, ss in vocab.UNIT_TABLE for s in ss)})(?![A-Za-z0-9])"
+)
 _HYPHEN_UNIT = re.compile(
     r"-(?P<u>year|month|week|day|hour|minute|second|decade|century|degree|mile|metre|meter|kilometre|kilometer"
     r"|yard|foot|inch|acre|tonne|ton|pound|kilogram|karat|carat)"
@@ -277,27 +141,27 @@ _YEAR_PREPS = re.compile(
 )
 _LABEL_WORD = re.compile(r"(?<![\w.])([A-Z][\w&'’.]*) \Z")  # one space: a tab or two start a table cell
 _NOT_LABELS = frozenset(
-    _words(
+    vocab.words(
         "In On At By For From To Of Since Until After Before During The A An And Or With Than Between Each All "
         "Only Just Total Top Up Down Some About Over Nearly Almost Around Approximately Roughly Under Another Every "
         "Its Their Our His Her These Those That This If When While Where Per Plus Minus Are Is Was Were"
     )
 )
-_MID_PREFIXES = frozenset(_words("mid early late pre post end"))
+_MID_PREFIXES = frozenset(vocab.words("mid early late pre post end"))
 _IRREGULAR_PLURALS = frozenset(
-    _words(
+    vocab.words(
         "people children men women staff personnel police cattle feet teeth mice geese data media criteria "
         "species series aircraft livestock sheep deer fish alumni"
     )
 )
 _NOT_PLURALS = frozenset(
-    _words(
+    vocab.words(
         "is was has does this its his hers ours yours theirs us as thus less across perhaps always whereas plus "
         "minus yes news means towards afterwards besides unless whilst sometimes"
     )
 )
 _STOP = frozenset(
-    _words(
+    vocab.words(
         "of in to the a an for by with at from on that which who whom whose is was were are be been being has have "
         "had will would can could should may might must shall and or but as than per each more most less least "
         "year-on-year this these those it its their his her our your my such into onto over under about after "
@@ -306,9 +170,9 @@ _STOP = frozenset(
 )
 # a modifier joins the counted noun only on positive evidence that it is a noun itself: adjectives are too
 # many to list, so "base stations" needs "base" here, and "distinct divisors" stays "divisors"
-_NOUN_SUFFIXES = _words("tion sion ment ness ity ery ance ence ship age ism ist")
+_NOUN_SUFFIXES = vocab.words("tion sion ment ness ity ery ance ence ship age ism ist")
 _COMPOUND_NOUNS = frozenset(
-    _words(
+    vocab.words(
         "base data power service delivery user phone car bus train rail border trade school health care research "
         "energy water network internet computer software security charging parking payment information member "
         "student tourist government business market industry family household passenger cargo container field"
@@ -339,8 +203,8 @@ def _read_prefix(text: str, s: int, floor: int) -> _Prefix:
     qual, cur = m.group("qual"), m.group("cur")
     return _Prefix(
         start=start,
-        qualifier=_QUALIFIERS.get(" ".join(qual.lower().split())) if qual else None,
-        currency=_CURRENCY_PREFIXES.get(cur) if cur else None,
+        qualifier=vocab.QUALIFIERS.get(" ".join(qual.lower().split())) if qual else None,
+        currency=vocab.CURRENCY_PREFIXES.get(cur) if cur else None,
         paren=m.start("paren") if m.group("paren") else None,
         minus=bool(m.group("minus1") or m.group("minus2")),
         between=m.start("between") if m.group("between") else None,
@@ -354,7 +218,7 @@ def _glued_left(text: str, s: int) -> bool:
         return False
     c = text[s - 1]
     if c.isalpha() and (code := re.search(r"(?<![A-Za-z])[A-Z]{3}\Z", text[max(0, s - 4) : s])):
-        return _CURRENCY_PREFIXES.get(code.group()) is None  # "RMB77 million" is money, "ABC123" an id
+        return vocab.CURRENCY_PREFIXES.get(code.group()) is None  # "RMB77 million" is money, "ABC123" an id
     if c.isalnum() or c in "_.":
         return True
     if c in "-‐–/" and s >= 2 and text[s - 2].isalnum():
@@ -413,14 +277,14 @@ def _words_value(words: str) -> float:
     for w in re.findall(r"[a-z]+", words.lower()):
         if w == "a":
             current = 1.0
-        elif w in _SMALL:
-            current += _SMALL[w]
-        elif w in _TENS:
-            current += _TENS[w]
+        elif w in vocab.SMALL:
+            current += vocab.SMALL[w]
+        elif w in vocab.TENS:
+            current += vocab.TENS[w]
         elif w in ("hundred", "dozen"):
             current = (current or 1.0) * (100 if w == "hundred" else 12)
-        elif w in _SCALES:
-            total += (current or 1.0) * _SCALES[w]
+        elif w in vocab.SCALES:
+            total += (current or 1.0) * vocab.SCALES[w]
             current = 0.0
     return total + current
 
@@ -463,7 +327,7 @@ def _read(text: str, m: re.Match[str], floor: int, prev: Figure | None) -> tuple
         if word[0].isupper() and (not _at_sentence_start(text, s) or text[e : e + 1] == ","):
             return None, e
         parts = re.split(r"[-\s]+", word.lower())
-        value = float(_ORDINAL_WORDS[parts[-1]] + (_TENS[parts[0]] if len(parts) > 1 else 0))
+        value = float(vocab.ORDINAL_WORDS[parts[-1]] + (vocab.TENS[parts[0]] if len(parts) > 1 else 0))
         return _ordinal(text, s, e, value, floor), e
     if m.group("words"):
         words = m.group()
@@ -477,8 +341,8 @@ def _read(text: str, m: re.Match[str], floor: int, prev: Figure | None) -> tuple
     if text[e : e + 1] in ("/", ":") and text[e + 1 : e + 2].isdigit():
         return _read_slash(text, s, e)
     number = _numeral_value(token)
-    if number is not None and not sfx and text[e : e + 1] in _FRACTIONS:  # "5½ sacks"
-        number += _FRACTIONS[text[e]]
+    if number is not None and not sfx and text[e : e + 1] in vocab.FRACTIONS:  # "5½ sacks"
+        number += vocab.FRACTIONS[text[e]]
         e += 1
     if sfx in ("st", "nd", "rd", "th") and token.isdigit():
         return _ordinal(text, s, m.end(), number, floor), m.end()
@@ -527,15 +391,15 @@ def _ordinal(text: str, s: int, e: int, value: float | None, floor: int) -> Figu
 def _scale_at(text: str, p: int, currency: str | None) -> tuple[float, int]:
     """(scale, end) of a scale word at p: " million", " bn", and "m"/"k" after a currency."""
     if sm := _SCALE_WORD.match(text, p):
-        return _SCALES.get(sm.group(1).lower()) or _ABBREV_SCALES[sm.group(1).lower()], sm.end()
+        return vocab.SCALES.get(sm.group(1).lower()) or vocab.ABBREV_SCALES[sm.group(1).lower()], sm.end()
     if currency and (cm := _CURRENCY_SCALE.match(text, p)):
-        return _CURRENCY_ABBREV_SCALES[cm.group(1).lower()], cm.end()
+        return vocab.CURRENCY_ABBREV_SCALES[cm.group(1).lower()], cm.end()
     return 1.0, p
 
 
 def _glued_scale(sfx: str, currency: str | None) -> float | None:
     """The scale of letters glued to a number ("1.5bn", "£1.1m"), or None."""
-    table = _CURRENCY_ABBREV_SCALES if currency else _ABBREV_SCALES
+    table = vocab.CURRENCY_ABBREV_SCALES if currency else vocab.ABBREV_SCALES
     return table.get(sfx.lower())
 
 
@@ -558,7 +422,8 @@ def _read_number(
         glued = _glued_scale(sfx, currency)
         if glued is not None:
             scale, p = glued, e + len(sfx)
-        elif lookup_unit(sfx) is None or sfx in ("pt", "pts", "K"):  # "5K" is 5,000, "90 K" a temperature
+        # "5K" is 5,000, "90 K" a temperature
+        elif vocab.lookup_unit(sfx) is None or sfx in ("pt", "pts", "K"):
             return None, e + len(sfx)
 
     # accounting negatives: "(1,234)", "$(9.8) million", "£(8.1m)"; a bare "(1)" is a footnote marker
@@ -587,7 +452,7 @@ def _read_number(
     base = None if value is None else value * scale
     kind, unit, range_to = "number", None, None
     year_like = _year_like(token, value) and scale == 1.0 and currency is None and not negative
-    if year_like and qualifier in _YEAR_DROPPED_QUALIFIERS:
+    if year_like and qualifier in vocab.YEAR_DROPPED_QUALIFIERS:
         qualifier, start = None, s
 
     # a range: "10 to 15 percent", "10-15%", "between 3 and 5 million", "1629–1631"; a score: "24–10"
@@ -601,7 +466,7 @@ def _read_number(
     um = _UNIT.match(text, p) if unit is None else None
     hm = _HYPHEN_UNIT.match(text, p) if um is None and unit is None else None
     if um is not None:
-        found = lookup_unit(um.group("u"))
+        found = vocab.lookup_unit(um.group("u"))
         assert found is not None
         ukind, uname, ucurrency = found
         if ukind == "money" and year_like and currency is None:
@@ -612,18 +477,18 @@ def _read_number(
             if unit == "years" and (old := _YEARS_OLD.match(text, p)):
                 p = old.end()
     elif hm is not None:
-        found = lookup_unit(hm.group("u"))
+        found = vocab.lookup_unit(hm.group("u"))
         assert found is not None
         kind, unit, p = found[0], found[1], hm.end()
     elif text.startswith("-", p) and text[p + 1 : p + 2].isalpha():
         return None, p  # "three-dimensional", "10-K", "2019-nCoV": part of a word, not a figure
     if currency is not None:
         kind = "money"
-        unit = unit if unit in _CURRENCY_UNITS.values() else _CURRENCY_UNITS.get(currency, currency)
+        unit = unit if unit in vocab.CURRENCY_UNITS.values() else vocab.CURRENCY_UNITS.get(currency, currency)
     if range_to is None and unit is not None and not closed:  # "10% to 15%", "$3 million to $5 million"
         rng = _read_range(text, p, base, scale, currency, pre, token=token, year_like=False)
         again = _UNIT.match(text, rng[0]) if rng else None
-        if rng and again and (lookup_unit(again.group("u")) or ())[:2] == (kind, unit):
+        if rng and again and (vocab.lookup_unit(again.group("u")) or ())[:2] == (kind, unit):
             p, base, range_to = again.end(), rng[1], rng[2]
         elif rng and currency and (rm := _RANGE.match(text, p)) and rm.group("cur"):
             p, base, range_to = rng[0], rng[1], rng[2]
@@ -637,7 +502,7 @@ def _read_number(
             year_like and _YEAR_PREPS.search(pre.before)
         ):
             kind, unit, p = "count", noun[1], noun[0]
-        elif year_like and (qualifier is None or qualifier in _YEAR_QUALIFIERS):
+        elif year_like and (qualifier is None or qualifier in vocab.YEAR_QUALIFIERS):
             kind = "year"
     # numbers that name rather than measure: "Section 3.2", "Article 5" (references) and "Super Bowl 50",
     # "Partner 2 Connect", "Web 3.0 technologies" (a capitalised name, not opening the sentence, right before)
@@ -688,7 +553,7 @@ def _read_range(
     if m is None or base is None:
         return None
     sep = m.group("sep").strip()
-    if m.group("cur") and _CURRENCY_PREFIXES.get(m.group("cur")) != currency:
+    if m.group("cur") and vocab.CURRENCY_PREFIXES.get(m.group("cur")) != currency:
         return None
     # "rose from 10 to 15 percent" is a change between two figures; "from 1562 to 1598" is a period
     if (sep == "and" and pre.between is None) or (
@@ -705,7 +570,7 @@ def _read_range(
             glued = _glued_scale(second_sfx, currency)
             if glued is not None:
                 second_scale = glued
-            elif lookup_unit(second_sfx) is not None and second_sfx not in ("pt", "pts"):
+            elif vocab.lookup_unit(second_sfx) is not None and second_sfx not in ("pt", "pts"):
                 end = m.end("num")  # the unit ("%") is read by the caller and applies to both ends
             else:
                 return None
@@ -733,7 +598,7 @@ def _read_range(
 
 _SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+[\"'”’)\]]*\s+|\n\s*\n")  # the lookbehind keeps "....." linear
 _ABBREVIATIONS = frozenset(
-    _words(
+    vocab.words(
         "mr mrs ms dr prof st sr jr vs no nos fig figs co ltd inc corp jan feb mar apr jun jul aug sep sept oct nov "
         "dec approx est vol pp ca gen gov sen rep dept univ"
     )

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from assistant.figures import Figure, counted_noun, extract_figures, lookup_unit
+from assistant.figure_words import lookup_unit
+from assistant.figures import Figure, counted_noun, extract_figures
 
 
 @dataclass(frozen=True, slots=True)

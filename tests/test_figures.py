@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.figures import KINDS, Figure, counted_noun, extract_figures, lookup_unit
+from assistant.figure_words import lookup_unit
+from assistant.figures import KINDS, Figure, counted_noun, extract_figures
 
 SEED_GDP = (
     "The China Internet Development Report 2022 released during the 2022 World Internet Conference Wuzhen Summit "
