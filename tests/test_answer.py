@@ -78,9 +78,9 @@ def test_a_figure_for_another_year_is_not_the_answer() -> None:
     assert answer.abstained
 
 
-@pytest.mark.parametrize(
-    ("question", "text", "expected"),
-    [
+# Figure choice, one rule per group: (question, the one passage, the expected answer).
+FIGURE_CHOICE: dict[str, list[tuple[str, str, str]]] = {
+    "a figure dated by another year is ruled out unless the dating is in doubt": [
         (  # the sentence names 2005 but dates no figure by it: the figure dated 2009 is not ruled out
             "How much was NASA's spending on the Apollo program estimated to be in 2005 after inflation?",
             "In 2009, NASA held a symposium on project costs which presented an estimate of the Apollo program "
@@ -98,10 +98,62 @@ def test_a_figure_for_another_year_is_not_the_answer() -> None:
             ABSTAIN,
         ),
     ],
+    "a part stands as near the question words as its whole": [
+        (
+            "How many of the previous MVPs appeared at the pregame show?",
+            "The pregame show featured the on-field introduction of 39 of the 43 previous Super Bowl MVPs.",
+            "39",
+        ),
+        (
+            "How many hymns did Luther write for the first choral hymnal?",
+            "Luther wrote 24 of the 32 hymns in the first choral hymnal, with settings by Johann Walter.",
+            "24",
+        ),
+    ],
+    "a count of what the question names is the number asked for": [
+        (
+            "What are the most passes that Greg Olsen has had?",
+            "Tight end Greg Olsen caught a career-high 77 passes for 1,104 yards and seven touchdowns.",
+            "77 passes",
+        ),
+    ],
+    "a figure in another clause stands further from the question words": [
+        (
+            "In what year did ABC resume its television relationship with Disney?",
+            "As a result, ABC and Disney's first television collaboration ended in 1961 (the network would resume "
+            "its relationship with Disney in 1985, when the anthology series returned to the network).",
+            "1985",
+        ),
+        (
+            "When did Doctor Who win an award for Best Drama Series?",
+            "The show has received recognition as one of Britain's finest television programmes, winning the 2006 "
+            "British Academy Television Award for Best Drama Series and five consecutive (2005–2010) awards at the "
+            "National Television Awards during Russell T Davies' tenure as executive producer.",
+            "2006",
+        ),
+    ],
+    "a year after since answers how long": [
+        (
+            "How long has Radio Tyneside been the voluntary hospital radio service?",
+            "Radio Tyneside has been the voluntary hospital radio service for most hospitals across Newcastle and "
+            "Gateshead since 1951, broadcasting on Hospedia and online.",
+            "1951",
+        ),
+        (
+            "How long has the Doctor Who Magazine been in circulation?",
+            "Numerous non-fiction books about the series have also been published, and a dedicated Doctor Who "
+            "Magazine with newsstand circulation has been published regularly since 1979.",
+            "1979",
+        ),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [pytest.param(*case, id=rule) for rule, cases in FIGURE_CHOICE.items() for case in cases],
 )
-def test_a_figure_dated_by_another_year_is_ruled_out_unless_the_dating_is_in_doubt(
-    question: str, text: str, expected: str
-) -> None:
+def test_the_figure_chosen_from_one_passage(question: str, text: str, expected: str) -> None:
     assert ask(question, text).answer == expected
 
 
@@ -170,88 +222,6 @@ def test_the_figure_nearest_the_question_words_is_chosen() -> None:
     text = "23.9% of households had children under 18, 43.8% were married couples and 15.2% had a female householder."
     assert ask("What percentage of households had a female householder?", text).answer == "15.2%"
     assert ask("What percentage of households had children under 18?", text).answer == "23.9%"
-
-
-@pytest.mark.parametrize(
-    ("question", "text", "expected"),
-    [
-        (
-            "How many of the previous MVPs appeared at the pregame show?",
-            "The pregame show featured the on-field introduction of 39 of the 43 previous Super Bowl MVPs.",
-            "39",
-        ),
-        (
-            "How many hymns did Luther write for the first choral hymnal?",
-            "Luther wrote 24 of the 32 hymns in the first choral hymnal, with settings by Johann Walter.",
-            "24",
-        ),
-    ],
-)
-def test_a_part_stands_as_near_the_question_words_as_its_whole(
-    question: str, text: str, expected: str
-) -> None:
-    assert ask(question, text).answer == expected
-
-
-@pytest.mark.parametrize(
-    ("question", "text", "expected"),
-    [
-        (
-            "What are the most passes that Greg Olsen has had?",
-            "Tight end Greg Olsen caught a career-high 77 passes for 1,104 yards and seven touchdowns.",
-            "77 passes",
-        ),
-    ],
-)
-def test_a_count_of_what_the_question_names_is_the_number_asked_for(
-    question: str, text: str, expected: str
-) -> None:
-    assert ask(question, text).answer == expected
-
-
-@pytest.mark.parametrize(
-    ("question", "text", "expected"),
-    [
-        (
-            "In what year did ABC resume its television relationship with Disney?",
-            "As a result, ABC and Disney's first television collaboration ended in 1961 (the network would resume "
-            "its relationship with Disney in 1985, when the anthology series returned to the network).",
-            "1985",
-        ),
-        (
-            "When did Doctor Who win an award for Best Drama Series?",
-            "The show has received recognition as one of Britain's finest television programmes, winning the 2006 "
-            "British Academy Television Award for Best Drama Series and five consecutive (2005–2010) awards at the "
-            "National Television Awards during Russell T Davies' tenure as executive producer.",
-            "2006",
-        ),
-    ],
-)
-def test_a_figure_in_another_clause_stands_further_from_the_question_words(
-    question: str, text: str, expected: str
-) -> None:
-    assert ask(question, text).answer == expected
-
-
-@pytest.mark.parametrize(
-    ("question", "text", "expected"),
-    [
-        (
-            "How long has Radio Tyneside been the voluntary hospital radio service?",
-            "Radio Tyneside has been the voluntary hospital radio service for most hospitals across Newcastle and "
-            "Gateshead since 1951, broadcasting on Hospedia and online.",
-            "1951",
-        ),
-        (
-            "How long has the Doctor Who Magazine been in circulation?",
-            "Numerous non-fiction books about the series have also been published, and a dedicated Doctor Who "
-            "Magazine with newsstand circulation has been published regularly since 1979.",
-            "1979",
-        ),
-    ],
-)
-def test_a_year_after_since_answers_how_long(question: str, text: str, expected: str) -> None:
-    assert ask(question, text).answer == expected
 
 
 def test_a_conversion_in_parentheses_gives_way_unless_its_unit_is_asked() -> None:
