@@ -546,6 +546,24 @@ def read_response(sock: socket.socket) -> tuple[int, dict[str, Any] | None]:
     return status, json.loads(body)
 
 
+def test_a_keep_alive_client_that_stalls_in_its_next_request_times_out(
+    shared: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    timeout = 1.0
+    monkeypatch.setattr(HeadTimeoutProtocol, "head_timeout", timeout)
+    with real_server(create_app(shared, replace(shared.settings, request_timeout=timeout))) as server:
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=timeout + 10)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+        first = b""
+        while b"\r\n\r\n" not in first or not first.endswith(b"}"):
+            first += sock.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200")  # answered, and the connection stays open
+        sock.sendall(b"GET /heal")  # the next request, begun and then stalled
+        expected = error("request_timeout", f"the request did not arrive within {timeout:g} seconds")
+        assert read_response(sock) == (408, expected)
+        sock.close()
+
+
 def test_slow_clients_time_out_without_holding_up_anyone(
     shared: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
