@@ -87,7 +87,7 @@ class BodyLimit:
         while True:
             try:
                 message = await asyncio.wait_for(receive(), deadline - asyncio.get_running_loop().time())
-            except TimeoutError:
+            except asyncio.TimeoutError:  # not yet the built-in TimeoutError on Python 3.10
                 await self.too_slow()(scope, receive, send)
                 return
             if message["type"] != "http.request":
