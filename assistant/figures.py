@@ -18,8 +18,9 @@ class Figure:
     """One quantity in a text: `text == source[start:end]`, with its normalised value and what it measures.
 
     A score ("24–10") has unit "score" and keeps its second side in `range_to`; a decade ("the 1990s") is a
-    year with unit "decade". `change` is "increase", "decrease" or "change", prefixed with "year-on-year "
-    when the text says so.
+    year with unit "decade"; a time of day ("2:45 a.m.", "7:00 to 9:00 a.m.") is a date with unit "time of day"
+    and its value in hours after midnight. `change` is "increase", "decrease" or "change", prefixed with
+    "year-on-year " when the text says so.
     """
 
     text: str
@@ -338,8 +339,12 @@ def _read(text: str, m: re.Match[str], floor: int, prev: Figure | None) -> tuple
     token, sfx = m.group("num"), m.group("sfx") or ""
     if _glued_left(text, s) or not _NUMERAL.fullmatch(token):
         return None, m.end()  # ids ("A380"), versions and malformed tokens ("3.2.1", "1,2,3")
+    if text[e : e + 1] == ":" and (clock := _time_of_day(text, s)) is not None:
+        return clock, clock.end
     if text[e : e + 1] in ("/", ":") and text[e + 1 : e + 2].isdigit():
         return _read_slash(text, s, e)
+    if token.isdigit() and sfx.lower() in ("", "am", "pm") and (clock := _time_of_day(text, s)) is not None:
+        return clock, clock.end  # "5 pm", "1 a.m.", "10pm"
     number = _numeral_value(token)
     if number is not None and not sfx and text[e : e + 1] in vocab.FRACTIONS:  # "5½ sacks"
         number += vocab.FRACTIONS[text[e]]
@@ -354,9 +359,50 @@ def _read(text: str, m: re.Match[str], floor: int, prev: Figure | None) -> tuple
     return _read_number(text, s, e, number, floor, prev, token=token, sfx=sfx)
 
 
+# a time of day: "2:45 a.m.", "5 pm", "14:30" (after "at", "from", "until" ...), "7:00 to 9:00 a.m."
+_CLOCK = re.compile(r"(\d{1,2})(?::([0-5]\d))?(?![\d:])")
+_MERIDIEM = re.compile(r"\s?(?i:([ap])(?:\.\s?m\b\.?|\s?m\b))")  # "p.m." keeps its dots, "pm." is a full stop
+_CLOCK_PREP = re.compile(r"(?i:\b(?:at|by|until|till|from|before|after|around|about|between|to|and)\s+)\Z")
+_CLOCK_RANGE = re.compile(r"\s*(?:to|until|till|[-–])\s*")
+TIME_OF_DAY = "time of day"  # the unit of a time-of-day figure (kind "date", value in hours after midnight)
+
+
+def _time_of_day(text: str, s: int) -> Figure | None:
+    """A time of day starting at s, or None. A bare "16:18" (a verse, a ratio, a game clock) is a time only
+    after a word like "at" or "until"; a bare "5" only with "a.m."/"pm"; a range takes its end's "a.m."/"p.m."."""
+    first = _CLOCK.match(text, s)
+    if first is None:
+        return None
+    end, upper, meridiem = first.end(), None, _MERIDIEM.match(text, first.end())
+    if meridiem is None and (between := _CLOCK_RANGE.match(text, end)):
+        second = _CLOCK.match(text, between.end())
+        meridiem = _MERIDIEM.match(text, second.end()) if second else None
+        if second is not None and meridiem is not None:
+            upper, end = second, second.end()
+    if meridiem is not None:
+        end = meridiem.end()
+    elif first.group(2) is None or not _CLOCK_PREP.search(text, max(0, s - 12), s):
+        return None
+    hours = [_hours(m, meridiem) for m in (first, upper) if m is not None]
+    if any(h is None for h in hours):
+        return None
+    value, range_to = hours[0], hours[1] if len(hours) > 1 else None
+    return Figure(text[s:end], s, end, value, TIME_OF_DAY, "date", range_to=range_to)
+
+
+def _hours(clock: re.Match[str], meridiem: re.Match[str] | None) -> float | None:
+    """Hours after midnight of "2:45" (with "a.m."/"p.m." when given), or None for no valid time."""
+    hour, minute = int(clock.group(1)), int(clock.group(2) or 0)
+    if meridiem is None:
+        return hour + minute / 60 if hour <= 23 else None
+    if not 1 <= hour <= 12:
+        return None
+    return hour % 12 + (12 if meridiem.group(1).lower() == "p" else 0) + minute / 60
+
+
 def _read_slash(text: str, s: int, e: int) -> tuple[Figure | None, int]:
     """ "2017/18" is a fiscal year; other "a/b" and "10:30" (fractions, times, ids) are not figures."""
-    tail = re.compile(r"[/:](\d+)(?![\w/.:])").match(text, e)
+    tail = re.compile(r"[/:](\d+)(?![\w/:]|\.\d)").match(text, e)
     end = tail.end() if tail else e + 1
     if tail and text[e] == "/" and e - s == 4 and len(tail.group(1)) == 2 and text[s:e].isdigit():
         first = float(text[s:e])

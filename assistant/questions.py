@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant.figure_words import lookup_unit
-from assistant.figures import Figure, counted_noun, extract_figures
+from assistant.figures import TIME_OF_DAY, Figure, counted_noun, extract_figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,14 @@ _MEASURES = (
 # on a tie the first listed ("what share" before "how many")
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rule(r"\bhow\s+old\b"), "age"),
+    (
+        # not "during what time" or "what time period/frame/of year": those ask for a time in history
+        _rule(
+            r"(?<!during\s)\b(?:what|which)\s+time\b(?!\s+(?:period|fram\w*|span|zone|of\s+(?:the\s+)?year))"
+            r"|\bat\s+what\s+hour\b|\bwhat\s+hour\b"
+        ),
+        "time",
+    ),
     (_rule(r"\bhow\s+long\b|\bfor\s+how\s+(?:long|many\s+(?:years|months|days))\b"), "duration"),
     (
         _rule(
@@ -60,7 +68,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         _rule(
             r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:years?|decades?|centur(?:y|ies)|seasons?|era|(?:time\s+)?period)\b"
-            r"|\bwhen\b"
+            r"|\bwhen\b|\bduring\s+what\s+time\b"
             rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}year\b"
         ),
         "year",
@@ -210,6 +218,8 @@ def _kind_and_units(question: str) -> tuple[str | None, list[str], bool]:
         return None, units, False
     if rule == "age":
         return "duration", ["years"], False
+    if rule == "time":
+        return "date", [TIME_OF_DAY], False
     if rule == "change":
         # "by how much did revenue grow": money when the question is about money, else a rate
         money = _MONEY_WORDS.search(question) and not re.search(r"\bpercent|%|\brate\b", question, re.I)
@@ -330,6 +340,9 @@ def figure_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
         kind = 1.0  # "What are the most passes ...": "77 passes" is the number asked for
     elif intent.kind == "duration" and figure.kind in ("year", "date") and _since(figure, sentence):
         kind = 0.8  # "How long has it been in circulation?" -- "since 1979"
+    if (figure.unit == TIME_OF_DAY) != (TIME_OF_DAY in intent.units):
+        # "What time ...?" wants a time of day; "When ...?" a date, or a time only where no date is given
+        kind = 0.45 if figure.unit == TIME_OF_DAY and intent.kind in ("year", "date") else 0.0
     if kind < MIN_AFFINITY:
         return 0.0
     period = _period_fit(figure, intent, sentence)

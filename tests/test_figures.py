@@ -587,6 +587,41 @@ CASES: list[tuple[str, str, dict[str, object]]] = [
         {"value": 2.5e8, "unit": "euros", "currency": "EUR"},
     ),
     ("Prices rose in mid-2022 and in the 1990s.", "2022", {"value": 2022.0, "kind": "year"}),
+    # times of day (SQuAD): kind date, unit "time of day", value in hours after midnight
+    (
+        "An apoplectic stroke deprived him of his speech, and he died shortly afterwards at 2:45 a.m. on 18 "
+        "February 1546, aged 62, in Eisleben, the city of his birth.",
+        "2:45 a.m.",
+        {"value": 2.75, "unit": "time of day", "kind": "date", "range_to": None},
+    ),
+    (
+        "At 1 a.m. he awoke with more chest pain and was warmed with hot towels.",
+        "1 a.m.",
+        {"value": 1.0, "unit": "time of day", "kind": "date"},
+    ),
+    (
+        "Each sitting day, normally at 5 pm, MSPs decide on all the motions and amendments that have been moved "
+        "that day.",
+        "5 pm",
+        {"value": 17.0, "unit": "time of day", "kind": "date"},
+    ),
+    (
+        "ABC News programming includes Good Morning America from 7:00 to 9:00 a.m. weekdays.",
+        "7:00 to 9:00 a.m.",
+        {"value": 7.0, "range_to": 9.0, "unit": "time of day", "kind": "date"},
+    ),
+    (
+        "Sports programming is also provided on some weekend afternoons at any time from 12:00 to 6:00 p.m. "
+        "Eastern Time.",
+        "12:00 to 6:00 p.m.",
+        {"value": 12.0, "range_to": 18.0, "unit": "time of day"},
+    ),
+    (
+        "The park is open April through October, 6am to 10pm and November through March, 6am to 7pm.",
+        "10pm",
+        {"value": 22.0, "unit": "time of day", "kind": "date"},
+    ),
+    ("The office opens at 09:30 and closes at 17:00.", "17:00", {"value": 17.0, "unit": "time of day"}),
 ]
 
 # (sentence, texts that must not be (part of) any figure)
@@ -632,6 +667,13 @@ NOT_FIGURES: list[tuple[str, tuple[str, ...]]] = [
     (SQUAD_PLAGUE, ("Thirty",)),
     (TAT_GOODWILL, ("third",)),
     ("Version 2.3.1 was released on 10:30 with a 1/2 discount.", ("2.3.1", "10", "30", "1/2")),
+    # a bare "h:mm" is a time only after "at", "until", ...: a verse, a ratio, a game clock are not times
+    (
+        "He quoted Matthew 16:18 and mixed the mortar 3:1; the score stood at 24:10.",
+        ("16:18", "3:1", "24", "10"),
+    ),
+    ("Tebow found him with 3:08 left in the game.", ("3:08",)),
+    ("I am sure it cost 5 a month.", ("am",)),
 ]
 
 

@@ -31,6 +31,12 @@ HUAWEI_SENTENCE = (
     "countries by 2025."
 )
 
+LUTHER_DEATH = (
+    "An apoplectic stroke deprived him of his speech, and he died shortly afterwards at 2:45 a.m. on 18 February "
+    "1546, aged 62, in Eisleben, the city of his birth."
+)
+LUTHER_WAKING = "At 1 a.m. he awoke with more chest pain and was warmed with hot towels."
+
 # (question, kind, units that must be among intent.units, period, focus words that must be present, change)
 QUESTIONS: list[tuple[str, str | None, tuple[str, ...], str | None, tuple[str, ...], bool]] = [
     ("How large was China's digital economy in 2021?", "money", (), "2021", ("digital", "economy"), False),
@@ -147,6 +153,24 @@ QUESTIONS: list[tuple[str, str | None, tuple[str, ...], str | None, tuple[str, .
     ("Who is the chairman of Alibaba Group?", None, (), None, ("chairman", "alibaba"), False),
     ("Why is data a key factor of production?", None, (), None, ("data", "production"), False),
     ("Which team won Super Bowl 50?", None, (), None, ("team", "won"), False),
+    (
+        "At what time did Martin Luther die?",
+        "date",
+        ("time of day",),
+        None,
+        ("martin", "luther", "die"),
+        False,
+    ),
+    (
+        "What time do the MSPs normally decide on the motions?",
+        "date",
+        ("time of day",),
+        None,
+        ("msps",),
+        False,
+    ),
+    ("During what time was civilization in the Amazon flourishing?", "year", (), None, ("amazon",), False),
+    ("What time period does the Seven Years War cover?", "year", (), None, ("seven", "war"), False),
 ]
 
 
@@ -211,6 +235,10 @@ def test_size_question_prefers_the_amount() -> None:
         ("How many people will Huawei connect by 2025?", HUAWEI_SENTENCE, "about 120 million people"),
         ("How many countries will Huawei reach by 2025?", HUAWEI_SENTENCE, "more than 80 countries"),
         ("By what year will Huawei connect 120 million people?", HUAWEI_SENTENCE, "2025"),
+        # a time of day answers "what time", a date answers "when", a time only "when" with no date beside it
+        ("At what time did Luther die?", LUTHER_DEATH, "2:45 a.m."),
+        ("When did Luther die?", LUTHER_DEATH, "18 February 1546"),
+        ("When did Luther waken with more chest pains?", LUTHER_WAKING, "1 a.m."),
     ],
 )
 def test_best_figure_in_a_sentence(question: str, sentence: str, best: str) -> None:
