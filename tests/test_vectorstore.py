@@ -10,20 +10,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant import vectorstore
+from assistant import milvus as milvus_store
 from assistant.chunking import ChunkerSettings
 from assistant.embedding import FakeEmbedder
 from assistant.indexing import build_index
+from assistant.milvus import MilvusStore, connect_milvus, read_chunk_ids, sync_milvus
 from assistant.store import IndexReader, open_index
-from assistant.vectorstore import (
-    FaissStore,
-    MilvusStore,
-    VectorStoreError,
-    open_vector_store,
-    read_chunk_ids,
-    sync_index,
-    sync_milvus,
-)
+from assistant.vectorstore import FaissStore, SyncReport, VectorStoreError, open_vector_store, sync_index
 
 pytest.importorskip("pymilvus")
 pytest.importorskip("milvus_lite")
@@ -69,8 +62,8 @@ def client(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> Iterator[Any]:
     The store scores locally, and says so, when the collection lacks rows; unless a test expects that
     (and clears the log), every answer must come from Milvus itself.
     """
-    client = vectorstore.connect_milvus(str(tmp_path / "milvus.db"))
-    with caplog.at_level(logging.WARNING, logger="assistant.vectorstore"):
+    client = connect_milvus(str(tmp_path / "milvus.db"))
+    with caplog.at_level(logging.WARNING, logger="assistant.milvus"):
         yield client
     client.close()
     from milvus_lite.server_manager import server_manager_instance
@@ -80,7 +73,7 @@ def client(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> Iterator[Any]:
 
 
 def fallbacks(records: list[logging.LogRecord]) -> list[str]:
-    return [r.getMessage() for r in records if r.name == "assistant.vectorstore"]
+    return [r.getMessage() for r in records if r.name == "assistant.milvus"]
 
 
 def reader_of(index_dir: Path, fake: FakeEmbedder) -> IndexReader:
@@ -134,9 +127,9 @@ def test_filters_return_k_or_every_allowed_row(
     path: str, index_dir: Path, fake: FakeEmbedder, client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if path != "id filter":
-        monkeypatch.setattr(vectorstore, "_ID_FILTER_LIMIT", 2)  # every allowed set counts as large
+        monkeypatch.setattr(milvus_store, "_ID_FILTER_LIMIT", 2)  # every allowed set counts as large
     if path == "id filter in parts":
-        monkeypatch.setattr(vectorstore, "_MAX_TOPK", 3)  # too shallow for a selective filter
+        monkeypatch.setattr(milvus_store, "_MAX_TOPK", 3)  # too shallow for a selective filter
     reader, milvus = synced_store(index_dir, fake, client)
     faiss = FaissStore(reader)
     rng = np.random.default_rng(7)
@@ -158,7 +151,7 @@ def test_an_update_upserts_new_chunks_and_deletes_removed_ids(
     first = reader_of(index_dir, fake)
     report = sync_milvus(first, "", "chunks", client=client)
     assert (report.added, report.removed, report.unchanged) == (first.size, 0, 0)
-    assert sync_milvus(first, "", "chunks", client=client) == vectorstore.SyncReport(0, 0, first.size)
+    assert sync_milvus(first, "", "chunks", client=client) == SyncReport(0, 0, first.size)
 
     chunks = first.chunks(range(first.size)).values()
     deleted = {c.id for c in chunks if c.chunk.doc_id == "doc2.txt"}
@@ -300,7 +293,7 @@ def test_the_collection_follows_the_builds_index_kind(
 
 def test_an_unreachable_server_is_one_clear_error_without_credentials() -> None:
     with pytest.raises(VectorStoreError, match=r"cannot reach Milvus at http://127\.0\.0\.1:1:") as caught:
-        vectorstore.connect_milvus("http://root:s3cret@127.0.0.1:1")
+        connect_milvus("http://root:s3cret@127.0.0.1:1")
     assert "s3cret" not in caught.value.message
 
 
