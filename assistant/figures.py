@@ -811,7 +811,7 @@ def extract_figures(text: str) -> list[Figure]:
             found.append(figure)
         floor = max(floor, used)
     joined = _joined(text, _share_counted_nouns(text, found))
-    return _respectively(text, _with_context(text, joined))
+    return _respectively(text, _with_context(text, _ratios(text, joined)))
 
 
 # --- spans that join figures or take a word more -----------------------------------------------------------
@@ -846,6 +846,42 @@ def _joined(text: str, figures: list[Figure]) -> list[Figure]:
         else:
             out.append(f)
     return [_era(text, _ago(text, f)) for f in out]
+
+
+# "one in five", "1 in 10", "two out of three": a share, read as a percentage of the whole
+_RATIO_BEFORE = re.compile(
+    rf"(?<![\w.,])(?P<a>\d{{1,3}}|(?i:{vocab.alternation(vocab.SMALL)}))\s+(?P<by>in|out\s+of)\s+(?:every\s+)?\Z"
+)
+_RATIO_WHOLE = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?![\d,.]\d)|[A-Za-z]+")
+
+
+def _ratios(text: str, figures: list[Figure]) -> list[Figure]:
+    """A part "in"/"out of" a whole ("one in five bird species") as one percent figure ("one in five", 20.0);
+    the part, when it was read as a figure of its own, joins it. "In" reads as a share only in the idiom's
+    forms (one in any whole, or any part in 2 to 10 or a power of ten): "ranked 3 in 50 states" is not one."""
+    out: list[Figure] = []
+    for f in figures:
+        before = _RATIO_BEFORE.search(text, max(0, f.start - 24), f.start)
+        whole = _RATIO_WHOLE.match(text, f.start) if before and f.kind in ("number", "count") else None
+        part = _number_value(before.group("a")) if before else None
+        if before is None or whole is None or part is None or f.value is None or not 0 < part < f.value:
+            out.append(f)
+            continue
+        idiom = part == 1 or f.value <= 10 or math.log10(f.value).is_integer()
+        if before.group("by") == "in" and not idiom:
+            out.append(f)
+            continue
+        start, qualifier = before.start(), None
+        if out and out[-1].end > start:  # the part was read as a figure ("Around 1", "Two")
+            start, qualifier = min(start, out[-1].start), out.pop().qualifier
+        end = whole.end()
+        share = 100 * part / f.value
+        out.append(Figure(text[start:end], start, end, share, "percent", "percent", qualifier=qualifier))
+    return out
+
+
+def _number_value(token: str) -> float | None:
+    return float(token) if token.isdigit() else _words_value(token) or None
 
 
 def _two_times(text: str, a: Figure, b: Figure) -> Figure | None:

@@ -622,6 +622,15 @@ CASES: list[tuple[str, str, dict[str, object]]] = [
         {"value": 22.0, "unit": "time of day", "kind": "date"},
     ),
     ("The office opens at 09:30 and closes at 17:00.", "17:00", {"value": 17.0, "unit": "time of day"}),
+    # a part of a whole is a share ("five" alone would lose its meaning)
+    (
+        "The region is home to at least 40,000 plant species, 2,200 fishes, 1,294 birds, 427 mammals, 428 "
+        "amphibians, and 378 reptiles; one in five of all the bird species in the world live in the rainforests.",
+        "one in five",
+        {"value": 20.0, "unit": "percent", "kind": "percent"},
+    ),
+    ("Around 1 in 10 households had access.", "Around 1 in 10", {"value": 10.0, "qualifier": "around"}),
+    ("Two out of three voters agreed.", "Two out of three", {"kind": "percent", "range_to": None}),
 ]
 
 # (sentence, texts that must not be (part of) any figure)
@@ -971,3 +980,15 @@ def test_listed_amounts_take_their_periods_respectively() -> None:
 
 def test_an_id_glued_to_capitals_is_still_not_a_figure() -> None:
     assert extract_figures("Use the code ABC123 and the part G20.") == []
+
+
+def test_in_between_two_numbers_is_a_share_only_in_the_idioms_forms() -> None:
+    figures = extract_figures("Ohio ranked 3 in 50 states, and sales rose 3 in 2021; 3 in 10 adults agreed.")
+    assert [(f.text, f.kind) for f in figures] == [
+        ("3", "number"),
+        ("50 states", "count"),
+        ("3", "number"),
+        ("2021", "year"),
+        ("3 in 10", "percent"),
+    ]
+    assert math.isclose(figures[-1].value or 0.0, 30.0)
