@@ -21,9 +21,11 @@ The matching rule (the same for the assistant and for the baseline):
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -36,6 +38,7 @@ from assistant.config import Settings
 from assistant.embedding import Embedder
 from assistant.figures import Figure, extract_figures
 from assistant.indexing import build_index
+from assistant.lexical import BM25Settings
 
 # --- the matching rule ---------------------------------------------------------------------------------
 
@@ -190,6 +193,7 @@ def index_passages(
         index_dir,
         embedder,
         chunker=ChunkerSettings(settings.chunk_tokens, settings.chunk_overlap),
+        bm25=BM25Settings.from_settings(settings),
         ann=settings.ann,
         ann_threshold=settings.ann_threshold,
         progress=progress,
@@ -357,3 +361,40 @@ def dump(outcomes: Sequence[Outcome], path: Path) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for o in outcomes:
             handle.write(json.dumps(o.to_dict(), ensure_ascii=False) + "\n")
+
+
+def parse_arguments(doc: str | None, data_help: str, argv: Sequence[str] | None) -> argparse.Namespace:
+    """The options every figure-answer benchmark takes: the data file, --index, --k, --limit, --dump, --threads."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument("data", type=Path, help=data_help)
+    parser.add_argument("--index", type=Path, help="index directory to build once and reuse across runs")
+    parser.add_argument("--k", type=int, default=5, help="passages retrieved per question")
+    parser.add_argument("--limit", type=int, help="ask only the first N questions")
+    parser.add_argument("--dump", type=Path, help="write every outcome as a JSON line to this file")
+    parser.add_argument("--threads", type=int, help="torch threads (1 keeps queries fast on a busy machine)")
+    return parser.parse_args(argv)
+
+
+def run(
+    args: argparse.Namespace, passages: Sequence[Passage], items: Sequence[Item], *, prefix: str
+) -> tuple[str, list[Outcome]]:
+    """Index the passages with the real packaged model (kept in --index when given, else in a temporary
+    folder) and ask every item (the first --limit) through Assistant.ask: (what the build did, outcomes).
+    Settings come from the environment exactly as in the application; --dump writes the outcomes."""
+    if args.threads:
+        import torch  # slow import, only when asked
+
+        torch.set_num_threads(args.threads)
+    from assistant.embedding import SentenceTransformerEmbedder
+
+    items = items[: args.limit] if args.limit else items
+    settings = Settings.from_env()
+    embedder = SentenceTransformerEmbedder(settings.model, batch_size=settings.batch_size)
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        index_dir = args.index or Path(tmp) / "index"
+        indexed = index_passages(passages, Path(tmp) / "corpus", index_dir, embedder, settings)
+        assistant = Assistant.open(index_dir, settings=settings, embedder=embedder)
+        outcomes = ask_all(assistant, items, k=args.k)
+    if args.dump:
+        dump(outcomes, args.dump)
+    return indexed, outcomes

@@ -22,17 +22,15 @@ are printed for reference only.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
 
-from bench.figure_qa import Item, Passage, ask_all, dump, halves, index_passages, render
+from bench.figure_qa import Item, Passage, halves, parse_arguments, render, run
 
 
 def load(path: Path) -> tuple[list[Passage], list[Item]]:
@@ -53,39 +51,14 @@ def load(path: Path) -> tuple[list[Passage], list[Item]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("data", type=Path, help="a SQuAD v1.1 JSON file")
-    parser.add_argument("--index", type=Path, help="index directory to build once and reuse across runs")
-    parser.add_argument("--k", type=int, default=5, help="passages retrieved per question")
-    parser.add_argument("--limit", type=int, help="ask only the first N questions")
-    parser.add_argument("--dump", type=Path, help="write every outcome as a JSON line to this file")
-    parser.add_argument("--threads", type=int, help="torch threads (1 keeps queries fast on a busy machine)")
-    args = parser.parse_args(argv)
-    if args.threads:
-        import torch  # slow import, only when asked
-
-        torch.set_num_threads(args.threads)
-
-    from assistant.assistant import Assistant  # slow import: torch, through the embedder
-    from assistant.config import Settings
-    from assistant.embedding import SentenceTransformerEmbedder
-
+    args = parse_arguments(__doc__, "a SQuAD v1.1 JSON file", argv)
     passages, items = load(args.data)
-    items = items[: args.limit] if args.limit else items
-    settings = Settings.from_env()
-    embedder = SentenceTransformerEmbedder(settings.model, batch_size=settings.batch_size)
-    with tempfile.TemporaryDirectory(prefix="squad-") as tmp:
-        index_dir = args.index or Path(tmp) / "index"
-        indexed = index_passages(passages, Path(tmp) / "corpus", index_dir, embedder, settings)
-        assistant = Assistant.open(index_dir, settings=settings, embedder=embedder)
-        outcomes = ask_all(assistant, items, k=args.k)
+    indexed, outcomes = run(args, passages, items, prefix="squad-")
     print(
-        f"SQuAD {args.data.name}: {len(items)} questions with a digit in a gold answer; {len(passages)} passages; "
+        f"SQuAD {args.data.name}: {len(outcomes)} questions with a digit in a gold answer; {len(passages)} passages; "
         f"index: {indexed}; k={args.k}"
     )
     print(render(halves(outcomes)))
-    if args.dump:
-        dump(outcomes, args.dump)
     return 0
 
 
