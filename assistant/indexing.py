@@ -161,6 +161,30 @@ def build_index(
         lock.release()
 
 
+def build_with_settings(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    settings: Settings,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """build_index with the chunker, BM25 and dense-index choices of the settings: the one place settings
+    reach build_index (update_index, and the benchmarks, which build into folders of their own)."""
+    return build_index(
+        corpus_dir,
+        index_dir,
+        embedder,
+        chunker=ChunkerSettings(settings.chunk_tokens, settings.chunk_overlap),
+        bm25=BM25Settings.from_settings(settings),
+        rebuild=rebuild,
+        ann=settings.ann,
+        ann_threshold=settings.ann_threshold,
+        progress=progress,
+    )
+
+
 def update_index(
     settings: Settings,
     embedder: Embedder,
@@ -171,19 +195,16 @@ def update_index(
 ) -> tuple[BuildReport, SyncReport | None]:
     """Everything an index run does under the given settings: build, the query model's export, the store sync.
 
-    The one place the settings reach build_index, so the CLI, the chat and the server build alike.
+    The CLI, the chat and the server all build through here, so they build alike.
     """
     from assistant.vectorstore import sync_index  # the stores pull in their clients lazily
 
-    report = build_index(
+    report = build_with_settings(
         corpus_dir or settings.corpus_dir,
         settings.index_dir,
         embedder,
-        chunker=ChunkerSettings(settings.chunk_tokens, settings.chunk_overlap),
-        bm25=BM25Settings.from_settings(settings),
+        settings,
         rebuild=rebuild,
-        ann=settings.ann,
-        ann_threshold=settings.ann_threshold,
         progress=progress,
     )
     if settings.query_backend != "torch":

@@ -23,11 +23,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.chunking import ChunkerSettings
 from assistant.config import Settings
 from assistant.embedding import Embedder, SentenceTransformerEmbedder
-from assistant.indexing import Progress, build_index
-from assistant.lexical import BM25Settings
+from assistant.indexing import Progress, build_with_settings
 from assistant.search import FusionSettings, Retriever
 from assistant.store import open_index
 
@@ -229,16 +227,7 @@ def benchmark(
         corpus_dir.mkdir()
         shutil.copyfile(data_dir / "corpus.jsonl", corpus_dir / "corpus.jsonl")
         index_dir = index_dir or Path(tmp) / "index"
-        built = build_index(
-            corpus_dir,
-            index_dir,
-            embedder,
-            chunker=ChunkerSettings(settings.chunk_tokens, settings.chunk_overlap),
-            bm25=BM25Settings.from_settings(settings),
-            ann=settings.ann,
-            ann_threshold=settings.ann_threshold,
-            progress=progress,
-        )
+        built = build_with_settings(corpus_dir, index_dir, embedder, settings, progress=progress)
         if built.skipped:
             reasons = "; ".join(f"{s.source}: {s.reason}" for s in built.skipped)
             raise SystemExit(f"the corpus could not be indexed ({reasons})")

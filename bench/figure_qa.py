@@ -33,12 +33,11 @@ from pathlib import Path
 
 from assistant.answer import Answer, Citation
 from assistant.assistant import Assistant
-from assistant.chunking import ChunkerSettings, sentence_spans
+from assistant.chunking import sentence_spans
 from assistant.config import Settings
 from assistant.embedding import Embedder
 from assistant.figures import Figure, extract_figures
-from assistant.indexing import build_index
-from assistant.lexical import BM25Settings
+from assistant.indexing import build_with_settings
 
 # --- the matching rule ---------------------------------------------------------------------------------
 
@@ -188,16 +187,7 @@ def index_passages(
 ) -> str:
     """Build (or bring up to date) the index of the passages; returns what was done, as one line."""
     write_corpus(passages, corpus_dir)
-    report = build_index(
-        corpus_dir,
-        index_dir,
-        embedder,
-        chunker=ChunkerSettings(settings.chunk_tokens, settings.chunk_overlap),
-        bm25=BM25Settings.from_settings(settings),
-        ann=settings.ann,
-        ann_threshold=settings.ann_threshold,
-        progress=progress,
-    )
+    report = build_with_settings(corpus_dir, index_dir, embedder, settings, progress=progress)
     return f"{report.chunks} chunks, {report.embedded} embedded in {report.seconds:.1f} s"
 
 

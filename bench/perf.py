@@ -59,7 +59,7 @@ from assistant.chunking import ChunkerSettings, chunk_document
 from assistant.config import Settings
 from assistant.documents import load_file
 from assistant.embedding import Embedder, SentenceTransformerEmbedder
-from assistant.indexing import build_index, index_text
+from assistant.indexing import build_with_settings, index_text
 from assistant.onnx_embedding import export_is_fresh
 from assistant.onnx_export import EXPORT_DIR, ensure_query_export, export_onnx
 from assistant.store import current_generation, open_index
@@ -131,14 +131,7 @@ def corpus_folder(data_dir: Path, tmp: Path, limit: int | None) -> Path:
 def build(corpus: Path, index_dir: Path, embedder: Embedder, settings: Settings) -> float:
     """Seconds for one build_index call (the report is checked for skipped files)."""
     started = time.perf_counter()
-    report = build_index(
-        corpus,
-        index_dir,
-        embedder,
-        chunker=ChunkerSettings(settings.chunk_tokens, settings.chunk_overlap),
-        ann=settings.ann,
-        ann_threshold=settings.ann_threshold,
-    )
+    report = build_with_settings(corpus, index_dir, embedder, settings)
     seconds = time.perf_counter() - started
     if report.skipped:
         raise SystemExit("; ".join(f"{s.source}: {s.reason}" for s in report.skipped))
