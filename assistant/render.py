@@ -52,8 +52,9 @@ def answer_text(answer: Answer, *, passages: int = 3, width: int = 240) -> str:
     return "\n".join(lines)
 
 
-def answer_markup(answer: Answer, *, passages: int = 3, width: int = 240) -> str:
-    """The answer in rich markup: the figure in bold, highlighted in its sentence."""
+def _head_markup(answer: Answer) -> list[str]:
+    """The answer's first lines in rich markup: the answer (the figure in bold, highlighted in its sentence),
+    or the abstention and the heading of the closest passages."""
     lines: list[str] = []
     if answer.abstained:
         lines.append(f"[yellow]{escape(answer.answer)}[/yellow]")
@@ -64,6 +65,12 @@ def answer_markup(answer: Answer, *, passages: int = 3, width: int = 240) -> str
         lines.append(f"[bold green]{escape(answer.answer)}[/bold green]{cite}")
         if answer.figure is not None and answer.sentence is not None:
             lines.append(highlight(answer.sentence.text, answer.figure))
+    return lines
+
+
+def answer_markup(answer: Answer, *, passages: int = 3, width: int = 240) -> str:
+    """The answer in rich markup: the figure in bold, highlighted in its sentence."""
+    lines = _head_markup(answer)
     if answer.citations:
         lines.append("")
         lines.extend(f"[cyan]{escape(cite_line(c))}[/cyan]" for c in answer.citations)
@@ -158,16 +165,7 @@ def fold(text: str, *, lines: int = 2, width: int = 96) -> list[str]:
 
 def answer_chat_markup(answer: Answer, *, lines: int = 2, width: int = 96) -> str:
     """The answer for a chat terminal: figure in its sentence, then each citation with its passage folded."""
-    out: list[str] = []
-    if answer.abstained:
-        out.append(f"[yellow]{escape(answer.answer)}[/yellow]")
-        if answer.citations:
-            out.append("[dim]Closest passages:[/dim]")
-    else:
-        cite = f" [cyan]\\[{answer.sentence.citation}][/cyan]" if answer.sentence else ""
-        out.append(f"[bold green]{escape(answer.answer)}[/bold green]{cite}")
-        if answer.figure is not None and answer.sentence is not None:
-            out.append(highlight(answer.sentence.text, answer.figure))
+    out = _head_markup(answer)
     for c in answer.citations:
         out.append("")
         out.append(f"[cyan]{escape(source_line(c))}[/cyan]")
