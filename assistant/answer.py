@@ -6,13 +6,12 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
 from assistant.chunking import sentence_spans
 from assistant.figure_words import lookup_unit
-from assistant.figures import Figure, extract_figures, is_part_of
+from assistant.figures import Figure, is_part_of, sentence_figures
 from assistant.questions import (
     QuestionIntent,
     analyse_question,
@@ -403,7 +402,7 @@ def _choose_figure(
             + w.phrase * _phrase_share(pairs, positions)
             + w.dense * hits[cand.rank].dense
         )
-        found_figures = _sentence_figures(text)
+        found_figures = sentence_figures(text)
         restated = _conversions(text, found_figures)
         for i, found in enumerate(found_figures):
             fig = narrow(found, intent.part)
@@ -424,19 +423,12 @@ def _choose_figure(
     return chosen
 
 
-@lru_cache(maxsize=1024)
-def _sentence_figures(sentence: str) -> tuple[Figure, ...]:
-    """extract_figures, cached: an answer reads each cited sentence twice (to choose, then to list the rest),
-    and nearby questions cite the same passages. Figures are frozen, so sharing them is safe."""
-    return tuple(extract_figures(sentence))
-
-
 def _abstain(question: str, citations: tuple[Citation, ...]) -> Answer:
     return Answer(question, ABSTAIN, True, None, None, (), citations)
 
 
 def _figures_of(sentence: Sentence) -> list[CitedFigure]:
-    return [CitedFigure(f, sentence.citation, sentence.text) for f in _sentence_figures(sentence.text)]
+    return [CitedFigure(f, sentence.citation, sentence.text) for f in sentence_figures(sentence.text)]
 
 
 def _other_figures(

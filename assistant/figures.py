@@ -7,6 +7,7 @@ import itertools
 import math
 import re
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 
 from assistant import figure_words as vocab
 
@@ -812,6 +813,14 @@ def extract_figures(text: str) -> list[Figure]:
         floor = max(floor, used)
     joined = _joined(text, _share_counted_nouns(text, found))
     return _respectively(text, _with_context(text, _ratios(text, joined)))
+
+
+@lru_cache(maxsize=1024)
+def sentence_figures(sentence: str) -> tuple[Figure, ...]:
+    """extract_figures, cached: answering reads each cited sentence more than once (to choose a figure, to
+    check what its figures are dated by, to list the rest), and nearby questions cite the same passages.
+    Figures are frozen, so sharing them is safe."""
+    return tuple(extract_figures(sentence))
 
 
 # --- spans that join figures or take a word more -----------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant.figure_words import lookup_unit
-from assistant.figures import TIME_OF_DAY, Figure, counted_noun, extract_figures
+from assistant.figures import TIME_OF_DAY, Figure, counted_noun, extract_figures, sentence_figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,16 +415,12 @@ def _period_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
         if asked and given:
             # the sentence names the asked year but dates no figure by it ("In 2009, NASA estimated the costs in
             # 2005 dollars as $170 billion"): the dating may be wrong, so the figure is not ruled out
-            named = intent.period in sentence and not any(intent.period in p for p in _periods_in(sentence))
+            named = intent.period in sentence and not any(
+                f.period and intent.period in f.period for f in sentence_figures(sentence)
+            )
             return 0.5 if named else _OTHER_YEAR
         return 0.5
     return 0.7 if intent.period in sentence else 0.4
-
-
-@lru_cache(maxsize=512)
-def _periods_in(sentence: str) -> tuple[str, ...]:
-    """The periods the figures of a sentence are dated by."""
-    return tuple(f.period for f in extract_figures(sentence) if f.period is not None)
 
 
 def _focus_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
