@@ -48,7 +48,7 @@ _MEASURES = (
 # the rule matching earliest in the question wins ("How many people lived there when ..." asks for a count);
 # on a tie the first listed ("what share" before "how many")
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (_rule(r"\bhow\s+old\b"), "age"),
+    (_rule(r"\bhow\s+old\b|\b(?:what|which)\s+age\b(?!\s+(?:of|period|group|range|bracket)\b)"), "age"),
     (
         # not "during what time" or "what time period/frame/of year": those ask for a time in history
         _rule(
@@ -57,7 +57,14 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "time",
     ),
-    (_rule(r"\bhow\s+long\b|\bfor\s+how\s+(?:long|many\s+(?:years|months|days))\b"), "duration"),
+    (
+        _rule(
+            r"\bhow\s+long\b|\bfor\s+how\s+(?:long|many\s+(?:years|months|days))\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}(?:time\s+limit|duration|life\s+expectancy|lifespan)\b"
+            r"|\bwhat\s+duration\b"
+        ),
+        "duration",
+    ),
     (
         _rule(
             r"\b(?:what|which)\s+(?:day|date|month)\b|\bwhen\s+exactly\b|\bon\s+what\s+(?:day|date)\b"
@@ -67,7 +74,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _rule(
-            r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:years?|decades?|centur(?:y|ies)|seasons?|era|(?:time\s+)?period)\b"
+            r"\b(?:what|which)\s+(?:[\w-]+\s+|(?:range|span)\s+of\s+)?(?:years?|decades?|centur(?:y|ies)|seasons?|era"
+            r"|(?:time\s+)?period)\b"
             r"|\bwhen\b|\bduring\s+what\s+time\b"
             rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}year\b"
         ),
@@ -88,10 +96,16 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "percent",
     ),
-    (_rule(r"\b(?:what|which)\s+(?:rank|place|position|ranking)\b|\brank(?:ed|s)?\b"), "ordinal"),
     (
         _rule(
-            r"\bhow\s+many\b"
+            r"\b(?:what|which)\s+(?:rank|place|position|ranking|anniversary)\b|\brank(?:ed|s|ing)?\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}(?:rank|ranking)\b"
+        ),
+        "ordinal",
+    ),
+    (
+        _rule(
+            r"\bhow\s+many\b|\bhow\s+(?:may|man)\s+(?!(?:this|his|its|us)\b)(?=[a-z]+s\b)"
             rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}(?:number|population|count|attendance)\b"
         ),
         "count",
@@ -116,6 +130,9 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
             r"\bwhat\s+(?:was|is|were|are)\s+(?:the\s+|its\s+|their\s+)?(?:[\w'’]+\s+){0,3}(?:revenues?|costs?|prices?"
             r"|income|profits?|sales|budget|spending|investment|gdp|expenses?|salary|earnings|prize|fees?|offer|bid"
             rf"|wages?|fines?|{_FINANCIAL})\b"
+            r"|\bwhat\s+(?:would|will|did|does|do|must|should|might|could)\s+(?:[\w'’]+\s+){0,5}(?:pay|cost|charge)\b"
+            r"(?!\s+of\b)|\b(?:fees?|tuition)\b.*\brise\s+to\b"
+            r"|\b(?:upper|lower)\s+(?:end|range|limit)\s+of\s+(?:[\w-]+\s+)?(?:fees?|tuition|prices?|costs?)\b"
         ),
         "money",
     ),
@@ -125,6 +142,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
             rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,3}}(?:{_MEASURES})\b"
             r"|\bwhat\s+(?:is|was|are|were)\s+the\s+(?:most|fewest|highest|lowest|largest|maximum|minimum)\b"
             r"|\b(?:what|which)\s+(?:other\s+)?(?:number|yard\s+line)\b|\batomic\s+number\b"
+            r"|\b(?:greater|larger|bigger|higher|lower|smaller|more|less|fewer|older|younger)\s+than\s+what\b"
+            r"|\bwhat\s+(?:does|did|do|will|would|can)\s+(?:[\w'’\"-]+\s+){1,8}weigh\b"
         ),
         "number",
     ),
@@ -142,6 +161,9 @@ _MONEY_WORDS = re.compile(
 _DATA_WORDS = re.compile(
     r"\b(?:data|zb|eb|pb|tb|gb|[a-z]*bytes?|storage|output\s+of\s+data)\b", re.IGNORECASE
 )
+_CONTRACTION = re.compile(r"\b(what|how|who|where|when)['’]s\b", re.IGNORECASE)
+_IN_UNIT = re.compile(r"\bin\s+([^\W\d_]+)\s*\??\s*\Z")
+_REACHED = re.compile(r"\bto\s*\??\s*\Z", re.IGNORECASE)
 _TIME_WORDS = re.compile(r"\bhow\s+much\s+time\b", re.IGNORECASE)
 _MEASURE = re.compile(
     r"\bhow\s+(?:many|much)\s+(?P<after>(?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could"
@@ -156,7 +178,7 @@ _ALIAS = re.compile(r"\s*\(([A-Za-z][\w&-]*)\)")
 _START_WORDS = _rule(r"\b(?:born|birth|begin|began|begun|start(?:ed)?|found(?:ed)?|establish(?:ed)?)\b")
 _END_WORDS = _rule(r"\b(?:die|died|death|end|ended|finish(?:ed)?|dissolved|abolished|fall|fell|collapsed?)\b")
 _YEAR_WORD = _rule(r"\byear\b")
-_HOW_MANY = re.compile(r"\bhow\s+many\s+(.*)", re.IGNORECASE)
+_HOW_MANY = re.compile(r"\bhow\s+ma(?:ny|y|n)\s+(.*)", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(?:1\d{3}|20\d{2})(?!\d)")
 _RELATIVE_PERIOD = re.compile(r"\b(?:last|this|next)\s+year\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*", re.IGNORECASE)
@@ -209,12 +231,18 @@ def analyse_question(question: str) -> QuestionIntent:
 
 
 def _kind_and_units(question: str) -> tuple[str | None, list[str], bool]:
+    question = _CONTRACTION.sub(r"\1 is", question)
     hits = [
         (m.start(), i, name) for i, (pattern, name) in enumerate(_RULES) if (m := pattern.search(question))
     ]
     rule = min(hits)[2] if hits else None
     units = _unit_words(question)
     if rule is None:
+        # "What will the trophy weigh in pounds?": a question that ends naming a unit asks for a figure in it
+        asked = _IN_UNIT.search(question)
+        found = lookup_unit(asked.group(1)) if asked else None
+        if found is not None and found[0] not in ("money", "duration"):
+            return found[0], [found[1]], False
         return None, units, False
     if rule == "age":
         return "duration", ["years"], False
@@ -240,7 +268,8 @@ def _kind_and_units(question: str) -> tuple[str | None, list[str], bool]:
         if rule == "how much" and _TIME_WORDS.search(question):
             return "duration", units, False
         if rule == "money" or _MONEY_WORDS.search(question) or any(_is_money(u) for u in units):
-            return "money", units, _CHANGE.search(question) is not None
+            # "What might the fees rise to?" asks for the level reached, not the change
+            return "money", units, _CHANGE.search(question) is not None and not _REACHED.search(question)
         # "how much rain", "what was the size of the audience": a quantity, not money
         return "number", units, False
     return rule, units, False

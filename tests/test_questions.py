@@ -171,6 +171,29 @@ QUESTIONS: list[tuple[str, str | None, tuple[str, ...], str | None, tuple[str, .
     ),
     ("During what time was civilization in the Amazon flourishing?", "year", (), None, ("amazon",), False),
     ("What time period does the Seven Years War cover?", "year", (), None, ("seven", "war"), False),
+    # figure questions not worded "how many" / "what year": a unit named last, a comparison, typos, contractions
+    ("What will the trophy weigh in pounds?", "number", ("pounds",), None, ("trophy",), False),
+    ("What does the command module weigh?", "number", (), None, ("command", "module"), False),
+    ("Pressures greater than what can lead to convulsions?", "number", (), None, ("pressures",), False),
+    ("Up to what age do pupils attend preparatory schools?", "duration", ("years",), None, ("pupils",), False),
+    ("What was the time limit on the recantation?", "duration", (), None, ("recantation",), False),
+    ("What is the life expectancy in Fresno?", "duration", (), None, ("fresno",), False),
+    ("How may yards did Manning throw?", "number", ("yards",), None, ("manning",), False),
+    ("What's the average noise level in Newcastle?", "number", (), None, ("noise", "newcastle"), False),
+    ("What might the fees to attend a boarding school rise to?", "money", (), None, ("boarding",), False),
+    ("What would a parent have to pay for boarding school?", "money", (), None, ("parent",), False),
+    ("What is the upper range of annual fees for day pupils?", "money", (), None, ("pupils",), False),
+    ("What anniversary of the franchise was celebrated?", "ordinal", (), None, ("franchise",), False),
+    ("What is Jacksonville's ranking by population?", "ordinal", (), None, ("jacksonville",), False),
+    ("What range of years was the warming compared to?", "year", (), None, ("warming",), False),
+    ("Over what duration will the cost be recognized?", "duration", (), None, ("recognized",), False),
+    ("What did the new stadium cost to build?", "money", (), None, ("stadium",), False),
+    # ... and questions that only look like them
+    ("What does the cost of products revenue comprise of?", None, (), None, ("products", "revenue"), False),
+    ("What is the company paid on a cost-plus type contract?", None, (), None, ("contract",), False),
+    ("How may this be explained?", None, (), None, ("explained",), False),
+    ("What age of exploration began with Columbus?", None, (), None, ("exploration",), False),
+    ("Who did Noble acquire the rights from in Manhattan?", None, (), None, ("noble",), False),
 ]
 
 
