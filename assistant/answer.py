@@ -75,6 +75,9 @@ class Citation:
     end: int
     text: str
     score: float
+    # document offsets of the sentence the passage is cited for: the answer's, or the one holding most of the
+    # question's terms; None when no sentence holds any
+    focus: tuple[int, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,7 +90,15 @@ class Citation:
             "end": self.end,
             "text": self.text,
             "score": round(self.score, 6),
+            "focus": {"start": self.focus[0], "end": self.focus[1]} if self.focus else None,
         }
+
+    def excerpt(self, width: int) -> str:
+        """The passage to show in width characters: from its start when its focus sentence ends within them,
+        else from the focus sentence on, "…" marking what was left out before it."""
+        if self.focus is None or len(" ".join(self.text[: self.focus[1] - self.start].split())) <= width:
+            return self.text
+        return "…" + self.text[self.focus[0] - self.start :]
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,18 +373,38 @@ def build_answer(
     scored = [_candidate(x, weights, analyze) for x in _sentences(citations)]
     scored.sort(key=lambda c: -c.support)
     if not scored or scored[0].support < MIN_SUPPORT or _unmentioned(intent, citations, analyze):
-        return _abstain(question, citations)
+        return _abstain(question, _focused(citations, scored, None))
     if intent.kind is None:
         best = scored[0].sentence
         return Answer(
-            question, best.text, False, best, None, _other_figures(citations, best, None), citations
+            question,
+            best.text,
+            False,
+            best,
+            None,
+            _other_figures(citations, best, None),
+            _focused(citations, scored, best),
         )
     chosen = _choose_figure(question, intent, scored, hits, weights, analyze)
     if chosen is None:
-        return _abstain(question, citations)
+        return _abstain(question, _focused(citations, scored, None))
     sentence, figure = chosen
     others = _other_figures(citations, sentence, figure)
-    return Answer(question, figure.figure.text, False, sentence, figure, others, citations)
+    return Answer(
+        question, figure.figure.text, False, sentence, figure, others, _focused(citations, scored, sentence)
+    )
+
+
+def _focused(
+    citations: tuple[Citation, ...], scored: Sequence[_Candidate], answered: Sentence | None
+) -> tuple[Citation, ...]:
+    """The citations with their focus: the answer's sentence for its passage, else each passage's sentence
+    holding most of the question's terms (scored is best first)."""
+    best: dict[int, Sentence] = {answered.citation: answered} if answered is not None else {}
+    for cand in scored:
+        if cand.coverage > 0 and cand.sentence.citation not in best:
+            best[cand.sentence.citation] = cand.sentence
+    return tuple(replace(c, focus=(best[c.n].start, best[c.n].end)) if c.n in best else c for c in citations)
 
 
 def _choose_figure(

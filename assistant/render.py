@@ -48,7 +48,7 @@ def answer_text(answer: Answer, *, passages: int = 3, width: int = 240) -> str:
     shown = answer.citations[:passages]
     if shown:
         lines.append("")
-        lines.extend(f"  [{c.n}] {_one_line(c.text, width)}" for c in shown)
+        lines.extend(f"  [{c.n}] {_one_line(c.excerpt(width - 1), width)}" for c in shown)
     return "\n".join(lines)
 
 
@@ -75,7 +75,7 @@ def answer_markup(answer: Answer, *, passages: int = 3, width: int = 240) -> str
         lines.append("")
         lines.extend(f"[cyan]{escape(cite_line(c))}[/cyan]" for c in answer.citations)
     for c in answer.citations[:passages]:
-        lines.append(f"[dim]  \\[{c.n}] {escape(_one_line(c.text, width))}[/dim]")
+        lines.append(f"[dim]  \\[{c.n}] {escape(_one_line(c.excerpt(width - 1), width))}[/dim]")
     return "\n".join(lines)
 
 
@@ -163,13 +163,20 @@ def fold(text: str, *, lines: int = 2, width: int = 96) -> list[str]:
     return shown
 
 
+def _folded(c: Citation, *, lines: int, width: int) -> list[str]:
+    """A passage folded to lines: from its start when that shows its focus sentence, else from the sentence."""
+    shown = fold(c.text, lines=lines, width=width)
+    visible = len(" ".join(shown).removesuffix(" …"))
+    return fold(c.excerpt(visible), lines=lines, width=width)
+
+
 def answer_chat_markup(answer: Answer, *, lines: int = 2, width: int = 96) -> str:
     """The answer for a chat terminal: figure in its sentence, then each citation with its passage folded."""
     out = _head_markup(answer)
     for c in answer.citations:
         out.append("")
         out.append(f"[cyan]{escape(source_line(c))}[/cyan]")
-        out.extend(f"[dim]    {escape(line)}[/dim]" for line in fold(c.text, lines=lines, width=width - 4))
+        out.extend(f"[dim]    {escape(line)}[/dim]" for line in _folded(c, lines=lines, width=width - 4))
     if answer.citations:
         out.append("")
         out.append("[dim]:sources N shows passage N in full[/dim]")

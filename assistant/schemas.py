@@ -82,6 +82,11 @@ class FigureOut(_Out):
     context: str
 
 
+class FocusOut(_Out):
+    start: int
+    end: int
+
+
 class CitationOut(_Out):
     n: int
     doc_id: str
@@ -92,6 +97,7 @@ class CitationOut(_Out):
     end: int
     text: str
     score: float
+    focus: FocusOut | None
 
 
 class AnswerOut(_Out):

@@ -276,6 +276,46 @@ def test_the_chosen_figure_is_cited_with_its_sentence() -> None:
     )
 
 
+# --- what each citation is cited for -------------------------------------------------------------------
+
+FILLER = (
+    "The report was released at a summit in Wuzhen, a water town in Zhejiang Province, in the autumn. " * 3
+)
+
+
+def test_each_citation_focuses_on_the_sentence_it_is_cited_for() -> None:
+    first, second = FILLER + GDP, PEOPLE + " " + DATA
+    answer = ask("How much data did China produce in 2021?", first, second)
+    assert answer.sentence is not None and answer.sentence.citation == 2
+    focus = {c.n: c.focus for c in answer.citations}
+    # the answer's passage: its sentence, in document offsets (the hit starts at 0)
+    assert focus[2] is not None and second[focus[2][0] : focus[2][1]] == DATA
+    # another passage: its sentence holding most of the question's terms, not its first
+    assert focus[1] is not None and first[focus[1][0] : focus[1][1]] == GDP
+    assert answer.to_dict()["citations"][1]["focus"] == {"start": focus[2][0], "end": focus[2][1]}
+
+
+def test_a_passage_without_the_questions_words_has_no_focus() -> None:
+    answer = ask("How much data did China produce in 2021?", DATA, HARBOUR)
+    assert [c.focus is None for c in answer.citations] == [False, True]
+    assert answer.to_dict()["citations"][1]["focus"] is None
+
+
+def test_an_abstention_still_focuses_its_closest_passages() -> None:
+    answer = ask("What was the unemployment rate in China in 2022?", FILLER + GDP)
+    assert answer.abstained
+    (cited,) = answer.citations
+    assert cited.focus is not None and cited.text[cited.focus[0] : cited.focus[1]] == GDP
+
+
+def test_an_excerpt_starts_at_the_focus_only_when_it_would_not_be_shown() -> None:
+    answer = ask("How large was China's digital economy in 2021?", FILLER + GDP, GDP + " " + FILLER)
+    far, near = answer.citations
+    assert far.excerpt(120) == "…" + GDP  # the sentence ends past 120 characters: start there
+    assert far.excerpt(len(FILLER + GDP)) == FILLER + GDP  # it fits: the passage from its start
+    assert near.excerpt(len(GDP)) == near.text
+
+
 # --- the other figures -----------------------------------------------------------------------------------
 
 

@@ -1,0 +1,24 @@
+"""Rendering answers: the passages shown under an answer start where they are cited for."""
+
+from __future__ import annotations
+
+from assistant import render
+from tests.test_answer import DATA, FILLER, GDP, ask
+
+QUESTION = "How much data did China produce in 2021?"
+
+
+def test_a_passage_is_shown_from_the_sentence_it_is_cited_for() -> None:
+    answer = ask(QUESTION, FILLER + DATA)
+    shown = render.answer_text(answer, width=160).splitlines()[-1]
+    assert shown.startswith("  [1] …In 2021, China's data output came to 6.6ZB")
+    chat = render.answer_chat_markup(answer, lines=2, width=100)
+    assert "…In 2021, China's data output" in chat
+    assert "Wuzhen" not in chat and "Wuzhen" not in shown
+
+
+def test_a_passage_whose_cited_sentence_fits_is_shown_from_its_start() -> None:
+    answer = ask(QUESTION, DATA + " " + FILLER, GDP)
+    lines = render.answer_text(answer, width=240).splitlines()
+    assert lines[-2].startswith("  [1] In 2021, China's data output")
+    assert "…" not in lines[-2][:10]
