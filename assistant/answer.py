@@ -12,6 +12,7 @@ from typing import Any
 from assistant.chunking import sentence_spans
 from assistant.figure_words import lookup_unit
 from assistant.figures import Figure, is_part_of, sentence_figures
+from assistant.names import names_asked
 from assistant.questions import (
     QuestionIntent,
     analyse_question,
@@ -37,6 +38,8 @@ CLAUSE_PENALTY = 3  # words a clause boundary adds to the distance between a fig
 # the weight of a term a follow-up borrows from an earlier question, against the user's own words: "And what
 # share of GDP was that?" is answered from the sentence about GDP share, not the one naming the borrowed topic
 BORROWED = 0.25
+NAME_SENTENCES = 3  # a numbered name is looked for in this many of the best-supported sentences
+NAME_WINDOW = 40  # characters either side of a name where the question's words count for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,10 +378,11 @@ def build_answer(
     if not scored or scored[0].support < MIN_SUPPORT or _unmentioned(intent, citations, analyze):
         return _abstain(question, _focused(citations, scored, None))
     if intent.kind is None:
-        best = scored[0].sentence
+        named = _choose_name(question, intent, scored, analyze)
+        best = named[0] if named else scored[0].sentence
         return Answer(
             question,
-            best.text,
+            named[1] if named else best.text,
             False,
             best,
             None,
@@ -393,6 +397,28 @@ def build_answer(
     return Answer(
         question, figure.figure.text, False, sentence, figure, others, _focused(citations, scored, sentence)
     )
+
+
+def _choose_name(
+    question: str, intent: QuestionIntent, scored: Sequence[_Candidate], analyze: Callable[[str], list[str]]
+) -> tuple[Sentence, str] | None:
+    """The numbered name a "which mission / route / act" question asks for, from its best-supported sentences:
+    of several in one sentence, the one with most of the question's words within NAME_WINDOW characters."""
+    if intent.name_kind is None:
+        return None
+    asked, terms = numbers_in(question), set(analyze(question))
+    for cand in scored[:NAME_SENTENCES]:
+        if cand.support < MIN_SUPPORT:
+            break
+        text = cand.sentence.text
+        names = names_asked(text, intent.name_kind, intent.name_words, asked)
+        if names:
+            near = [
+                len(terms.intersection(analyze(text[max(0, n.start - NAME_WINDOW) : n.end + NAME_WINDOW])))
+                for n in names
+            ]
+            return cand.sentence, names[near.index(max(near))].text
+    return None
 
 
 def _focused(

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from assistant.figure_words import lookup_unit
 from assistant.figures import TIME_OF_DAY, Figure, counted_noun, extract_figures, sentence_figures
+from assistant.names import kind_asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,10 @@ class QuestionIntent:
     part: str | None = None  # "year": only the year of a date; "start"/"end": one end of a span of years
     # the words naming what is measured: "unemployment" of "What was the unemployment rate?"
     measure: tuple[str, ...] = ()
+    # a question for no figure may ask for a numbered name: "mission" and ("Apollo",) of "What Apollo mission
+    # was the sixth Moon landing?" (see names.py)
+    name_kind: str | None = None
+    name_words: tuple[str, ...] = ()
 
 
 def _words(spaced: str) -> frozenset[str]:
@@ -227,7 +232,18 @@ def analyse_question(question: str) -> QuestionIntent:
         ):
             focus.append(word)
     measure = _measure(question) if kind is not None else ()
-    return QuestionIntent(kind, tuple(units), period, tuple(focus), change, _part(question, kind), measure)
+    name_kind, name_words = kind_asked(question) if kind is None else (None, ())
+    return QuestionIntent(
+        kind,
+        tuple(units),
+        period,
+        tuple(focus),
+        change,
+        _part(question, kind),
+        measure,
+        name_kind,
+        name_words,
+    )
 
 
 def _kind_and_units(question: str) -> tuple[str | None, list[str], bool]:

@@ -40,7 +40,7 @@ def answer_text(answer: Answer, *, passages: int = 3, width: int = 240) -> str:
     else:
         cite = f" [{answer.sentence.citation}]" if answer.sentence else ""
         lines.append(f"Answer: {answer.answer}{cite}")
-        if answer.figure is not None and answer.sentence is not None:
+        if answer.sentence is not None and answer.answer != answer.sentence.text:
             lines.append(f"From: {answer.sentence.text}")
     if answer.citations:
         lines.append("")
@@ -65,6 +65,9 @@ def _head_markup(answer: Answer) -> list[str]:
         lines.append(f"[bold green]{escape(answer.answer)}[/bold green]{cite}")
         if answer.figure is not None and answer.sentence is not None:
             lines.append(highlight(answer.sentence.text, answer.figure))
+        elif answer.sentence is not None and answer.answer != answer.sentence.text:  # a numbered name
+            start = answer.sentence.text.find(answer.answer)
+            lines.append(_marked(answer.sentence.text, start, start + len(answer.answer)))
     return lines
 
 
@@ -80,10 +83,16 @@ def answer_markup(answer: Answer, *, passages: int = 3, width: int = 240) -> str
 
 
 def highlight(sentence: str, figure: CitedFigure) -> str:
-    f = figure.figure
+    return _marked(sentence, figure.figure.start, figure.figure.end)
+
+
+def _marked(sentence: str, start: int, end: int) -> str:
+    """The sentence in italics with sentence[start:end] in bold reverse (all italics when start < 0)."""
+    if start < 0:
+        return f"[italic]{escape(sentence)}[/italic]"
     return (
-        f"[italic]{escape(sentence[: f.start])}[/italic][bold reverse]{escape(sentence[f.start : f.end])}"
-        f"[/bold reverse][italic]{escape(sentence[f.end :])}[/italic]"
+        f"[italic]{escape(sentence[:start])}[/italic][bold reverse]{escape(sentence[start:end])}"
+        f"[/bold reverse][italic]{escape(sentence[end:])}[/italic]"
     )
 
 

@@ -180,6 +180,31 @@ def test_a_question_not_asking_for_a_figure_gets_the_best_sentence() -> None:
     assert answer.sentence is not None and answer.sentence.text == PEOPLE and answer.sentence.citation == 2
 
 
+MISSIONS = (
+    "Apollo 8 was the first manned spacecraft to orbit another celestial body, while the final Apollo 17 "
+    "mission marked the sixth Moon landing."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which Apollo mission was the sixth Moon landing?", "Apollo 17"),
+        ("Which spacecraft first orbited another celestial body?", "Apollo 8"),
+        ("What mission marked the sixth Moon landing after Apollo 8?", "Apollo 17"),
+    ],
+)
+def test_a_question_for_a_numbered_name_gets_the_name_with_its_sentence(question: str, expected: str) -> None:
+    answer = ask(question, GDP, MISSIONS)
+    assert answer.answer == expected and answer.figure is None
+    assert answer.sentence is not None and answer.sentence.text == MISSIONS and answer.sentence.citation == 2
+
+
+def test_a_name_question_without_such_a_name_gets_the_sentence() -> None:
+    answer = ask("Which mission did the digital economy report describe?", GDP)
+    assert answer.answer == GDP
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [

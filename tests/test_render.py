@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant import render
-from tests.test_answer import DATA, FILLER, GDP, ask
+from tests.test_answer import DATA, FILLER, GDP, MISSIONS, ask
 
 QUESTION = "How much data did China produce in 2021?"
 
@@ -22,3 +22,15 @@ def test_a_passage_whose_cited_sentence_fits_is_shown_from_its_start() -> None:
     lines = render.answer_text(answer, width=240).splitlines()
     assert lines[-2].startswith("  [1] In 2021, China's data output")
     assert "…" not in lines[-2][:10]
+
+
+def test_a_name_answer_shows_its_sentence_with_the_name_marked() -> None:
+    answer = ask("Which Apollo mission was the sixth Moon landing?", MISSIONS)
+    lines = render.answer_text(answer).splitlines()
+    assert lines[:2] == ["Answer: Apollo 17 [1]", f"From: {MISSIONS}"]
+    assert "[bold reverse]Apollo 17[/bold reverse]" in render.answer_markup(answer)
+
+
+def test_a_sentence_answer_is_not_repeated() -> None:
+    answer = ask("Who is the chairman of Alibaba Group?", GDP)
+    assert not any(line.startswith("From:") for line in render.answer_text(answer).splitlines())
