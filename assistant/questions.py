@@ -67,6 +67,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
             r"\bhow\s+long\b|\bfor\s+how\s+(?:long|many\s+(?:years|months|days))\b"
             rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}(?:time\s+limit|duration|life\s+expectancy|lifespan)\b"
             r"|\bwhat\s+duration\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,3}}(?:(?:useful|estimated|expected|remaining)\s+life"
+            r"|(?:amortization|amortisation|vesting|depreciation|lease)\s+(?:period|term))\b"
         ),
         "duration",
     ),
@@ -96,7 +98,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         _rule(
             r"\b(?:what|which)\s+(?:share|proportion|percentage|percent|fraction|portion|ratio)\b|\bwhat\s+%"
-            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,3}}(?:share|proportion|percentage|rate|ratio)\b"
+            rf"|\bwhat\s+{_BE}\s+(?:{_WHOSE})?(?:[\w-]+\s+){{0,3}}(?<!per\s)(?<!exchange\s)"
+            r"(?:share|proportion|percentage|rate|ratio)\b"
             r"|\bhow\s+much\s+of\b|\bpercentage\b"
         ),
         "percent",
@@ -132,8 +135,10 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _rule(
-            r"\bwhat\s+(?:was|is|were|are)\s+(?:the\s+|its\s+|their\s+)?(?:[\w'’]+\s+){0,3}(?:revenues?|costs?|prices?"
+            r"\bwhat\s+(?:was|is|were|are)\s+(?:the\s+|its\s+|their\s+)?"
+            r"(?:(?!(?:included|comprised|contained|consist\w*)\b)[\w'’-]+\s+){0,3}(?:revenues?|costs?|prices?"
             r"|income|profits?|sales|budget|spending|investment|gdp|expenses?|salary|earnings|prize|fees?|offer|bid"
+            r"|(?:accrued\s+)?interest|penalties"
             rf"|wages?|fines?|{_FINANCIAL})\b"
             r"|\bwhat\s+(?:would|will|did|does|do|must|should|might|could)\s+(?:[\w'’]+\s+){0,5}(?:pay|cost|charge)\b"
             r"(?!\s+of\b)|\b(?:fees?|tuition)\b.*\brise\s+to\b"
@@ -168,6 +173,10 @@ _DATA_WORDS = re.compile(
 )
 _CONTRACTION = re.compile(r"\b(what|how|who|where|when)['’]s\b", re.IGNORECASE)
 _IN_UNIT = re.compile(r"\bin\s+([^\W\d_]+)\s*\??\s*\Z")
+_AS_SHARE = re.compile(r"\bas\s+an?\s+(?:percentage|percent|share|proportion|fraction)\s+of\b", re.IGNORECASE)
+_HOW_MANY_SCALE = re.compile(
+    r"\bhow\s+many\s+(?:hundred|thousand|million|billion|trillion)s?\b", re.IGNORECASE
+)
 _REACHED = re.compile(r"\bto\s*\??\s*\Z", re.IGNORECASE)
 _TIME_WORDS = re.compile(r"\bhow\s+much\s+time\b", re.IGNORECASE)
 _MEASURE = re.compile(
@@ -252,6 +261,10 @@ def _kind_and_units(question: str) -> tuple[str | None, list[str], bool]:
         (m.start(), i, name) for i, (pattern, name) in enumerate(_RULES) if (m := pattern.search(question))
     ]
     rule = min(hits)[2] if hits else None
+    if rule is not None and _AS_SHARE.search(
+        question
+    ):  # "What were the expenses, as a percentage of revenue?"
+        rule = "percent"
     units = _unit_words(question)
     if rule is None:
         # "What will the trophy weigh in pounds?": a question that ends naming a unit asks for a figure in it
@@ -276,7 +289,9 @@ def _kind_and_units(question: str) -> tuple[str | None, list[str], bool]:
         )
     if rule == "score":
         return "number", ["score"], False
-    if rule == "count":
+    if rule == "count" and _HOW_MANY_SCALE.search(question):  # "How many million of receivables were sold?"
+        rule = "how much"
+    elif rule == "count":
         return _how_many(question, units)
     if rule in ("money", "amount", "how much"):
         if _DATA_WORDS.search(question):
