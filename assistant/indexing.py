@@ -67,6 +67,45 @@ class _Plan:
     fresh: list[tuple[Document, bool]] = field(default_factory=list)  # (document, existed before)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)  # files that failed to load -> their checksum
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusChanges:
+    """The corpus files that differ from what the live index was built from (paths relative to the corpus)."""
+
+    new: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.new or self.changed or self.removed)
+
+    def summary(self) -> str:
+        return f"{len(self.new)} new, {len(self.changed)} changed, {len(self.removed)} removed"
+
+
+def corpus_changes(corpus_dir: Path, index_dir: Path) -> CorpusChanges:
+    """What changed in the corpus since the live index was built, by file checksum, without parsing or
+    embedding anything. A file that failed to load then and has not changed since is no change; with no
+    readable manifest there is nothing to compare with, and no change is reported (opening the index says
+    what is wrong with it)."""
+    manifest = _safe_manifest(index_dir)
+    if manifest is None:
+        return CorpusChanges()
+    indexed: dict[str, dict[str, Any]] = manifest.get("files_in_corpus", {})
+    unreadable: dict[str, str] = manifest.get("unreadable_in_corpus", {})
+    files, _ = scan_corpus(corpus_dir)
+    new, changed = [], []
+    for source in files:
+        before = indexed.get(source.rel)
+        if before is not None:
+            if before.get("sha256") != source.checksum:
+                changed.append(source.rel)
+        elif unreadable.get(source.rel) != source.checksum:
+            new.append(source.rel)
+    removed = sorted(set(indexed) - {f.rel for f in files})
+    return CorpusChanges(tuple(new), tuple(changed), tuple(removed))
 
 
 def index_text(chunk_text: str, title: str) -> str:
@@ -107,6 +146,7 @@ def _plan(corpus_dir: Path, prev: PreviousGeneration | None) -> _Plan:
             docs = load_file(source.path, source.rel)
         except UnreadableDocument as exc:
             plan.skipped.append(Skipped(source.rel, exc.message))
+            plan.unreadable[source.rel] = source.checksum
             continue
         ids = []
         for doc in docs:
@@ -254,6 +294,7 @@ def _build_locked(
             and not plan.fresh
             and not removed
             and plan.files == prev.manifest.get("files_in_corpus")
+            and plan.unreadable == prev.manifest.get("unreadable_in_corpus", {})
             # New BM25 parameters only re-index the lexical side: every vector is reused.
             and prev.manifest.get("lexical") == bm25.to_dict()
         ):
@@ -286,6 +327,7 @@ def _build_locked(
             "dense": kind,
             "dense_update": "extended" if grown is not None else "built",
             "files_in_corpus": plan.files,
+            "unreadable_in_corpus": plan.unreadable,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
     )

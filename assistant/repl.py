@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from rich.markup import escape
 
 from assistant import render
-from assistant.errors import AssistantError, CorpusNotFound
+from assistant.errors import AssistantError, CorpusNotFound, IndexBusy
 from assistant.limits import MAX_K
 
 if TYPE_CHECKING:
@@ -98,9 +98,10 @@ class Chat:
 
     def header(self) -> str:
         status = self.assistant.status()
-        docs = status["documents"]
+        docs, chunks = status["documents"], status["chunks"]
         lines = [
-            f"{docs} document{'s' if docs != 1 else ''}, {status['chunks']} chunks, model {status['model']}",
+            f"{docs} document{'s' if docs != 1 else ''}, {chunks} chunk{'s' if chunks != 1 else ''}, "
+            f"model {status['model']}",
             f"corpus: {self.assistant.settings.corpus_dir}",
             f"index: {status['index']}",
             "Ask a question, or type :help for commands.",
@@ -281,26 +282,45 @@ def chat_loop(
 
 
 def _ensure_index(settings: Settings, err: TextIO) -> Assistant:
-    """Open the configured index, building it from the corpus first when there is none."""
+    """Open the configured index, building it from the corpus first when there is none, and bringing it up to
+    date first when files of the corpus were added, changed or removed since it was built."""
     from assistant.assistant import Assistant
     from assistant.embedding import SentenceTransformerEmbedder
+    from assistant.indexing import corpus_changes
     from assistant.store import current_generation
 
     if current_generation(settings.index_dir) is not None:
-        return Assistant.open(settings=settings)
-    from assistant.progress import index_with_progress
-
-    if not settings.corpus_dir.is_dir():
+        changes = (
+            corpus_changes(settings.corpus_dir, settings.index_dir) if settings.corpus_dir.is_dir() else None
+        )
+        if not changes:
+            return Assistant.open(settings=settings)
+        print(
+            f"{settings.corpus_dir} changed since the index was built ({changes.summary()}); updating it",
+            file=err,
+            flush=True,
+        )
+    elif not settings.corpus_dir.is_dir():
         raise CorpusNotFound(
             f"no index in {settings.index_dir}, and no corpus to build one from: {settings.corpus_dir} is not a directory"
         )
+    else:
+        print(
+            f"no index in {settings.index_dir} yet; building it from {settings.corpus_dir}",
+            file=err,
+            flush=True,
+        )
+    from assistant.progress import index_with_progress
 
-    print(
-        f"no index in {settings.index_dir} yet; building it from {settings.corpus_dir}", file=err, flush=True
-    )
     embedder = SentenceTransformerEmbedder(settings.model, batch_size=settings.batch_size)
-    report = index_with_progress(settings, embedder, err)
-    print(reindex_text(report), file=err, flush=True)
+    try:
+        report = index_with_progress(settings, embedder, err)
+    except IndexBusy as exc:
+        if current_generation(settings.index_dir) is None:
+            raise
+        print(f"{exc.message}; answering from the index as it is", file=err, flush=True)
+    else:
+        print(reindex_text(report), file=err, flush=True)
     return Assistant.open(settings=settings, embedder=embedder)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from assistant.embedding import FakeEmbedder
 from assistant.errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
-from assistant.indexing import build_index
+from assistant.indexing import CorpusChanges, build_index, corpus_changes
 from assistant.store import current_generation, open_index
 
 
@@ -53,6 +53,48 @@ def test_update_embeds_only_the_changed_file(corpus: Path, index_dir: Path) -> N
     row = economy[0].row
     expected = FakeEmbedder(64).embed([f"Digital economy\n{economy[0].chunk.text}"])[0]
     np.testing.assert_allclose(new_reader.vectors[row], expected, atol=1e-6)
+
+
+def test_corpus_changes_names_new_changed_and_removed_files_until_the_index_is_updated(
+    corpus: Path, index_dir: Path
+) -> None:
+    assert not corpus_changes(corpus, index_dir)
+    (corpus / "orchard.txt").write_text("Orchard notes\n\nThe orchard now grows 40 kinds of plums.")
+    (corpus / "new.txt").write_text("A new document about 7 bridges.")
+    (corpus / "harbour.md").unlink()
+    changes = corpus_changes(corpus, index_dir)
+    assert changes == CorpusChanges(new=("new.txt",), changed=("orchard.txt",), removed=("harbour.md",))
+    assert changes.summary() == "1 new, 1 changed, 1 removed"
+    build_index(corpus, index_dir, FakeEmbedder(64))
+    assert not corpus_changes(corpus, index_dir)
+
+
+def test_a_file_that_failed_to_load_is_no_change_until_it_changes(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 this is not a pdf")
+    index_dir = tmp_path / "index"
+    report = build_index(corpus, index_dir, FakeEmbedder(64))
+    assert [s.source for s in report.skipped] == ["broken.pdf"]
+    assert not corpus_changes(corpus, index_dir)
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 still not a pdf")
+    assert corpus_changes(corpus, index_dir) == CorpusChanges(new=("broken.pdf",))
+
+
+def test_an_index_built_before_unreadable_files_were_recorded_learns_them_once(
+    corpus: Path, tmp_path: Path
+) -> None:
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 this is not a pdf")
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir, FakeEmbedder(64))
+    gen = current_generation(index_dir)
+    assert gen is not None
+    manifest_path = gen / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["unreadable_in_corpus"]  # as an older version wrote it
+    manifest_path.write_text(json.dumps(manifest))
+    assert corpus_changes(corpus, index_dir) == CorpusChanges(new=("broken.pdf",))
+    counting = FakeEmbedder(64)
+    assert build_index(corpus, index_dir, counting).written and counting.embedded == 0
+    assert not corpus_changes(corpus, index_dir)
 
 
 def test_deleted_document_never_comes_back_from_either_side(corpus: Path, index_dir: Path) -> None:

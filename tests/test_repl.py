@@ -393,3 +393,31 @@ def test_piped_chat_prints_plain_text(tmp_path: Path) -> None:
     assert result.stderr.startswith(
         f"no index in {tmp_path / 'index'} yet; building it from {corpus}\n1 added, "
     )
+
+
+def test_chat_brings_a_stale_index_up_to_date_before_answering(tmp_path: Path) -> None:
+    """Real model: a corpus file edited since the index was built is re-indexed when the chat opens."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    report = corpus / "harbour.txt"
+    report.write_text("Harbour report\n\nThe harbour handled 12 million containers in 2021.")
+    settings = replace(Settings(), corpus_dir=corpus, index_dir=tmp_path / "index")
+    question = "How many containers did the harbour handle in 2021?\n"
+
+    def chat_once() -> tuple[str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        assert run_chat(settings, stdin=io.StringIO(question), out=out, err=err) == 0
+        return out.getvalue(), err.getvalue()
+
+    out, _ = chat_once()
+    assert out.startswith("Answer: 12 million containers")
+    report.write_text("Harbour report\n\nThe harbour handled 15 million containers in 2021.")
+    out, err = chat_once()
+    assert err.startswith(
+        f"{corpus} changed since the index was built (0 new, 1 changed, 0 removed); updating it\n"
+        "0 added, 1 updated, 0 removed, 0 unchanged"
+    )
+    assert out.startswith("Answer: 15 million containers")
+    out, err = chat_once()  # nothing changed: the index opens as it is
+    assert err.startswith("1 document, 1 chunk, model") and "changed" not in err
+    assert out.startswith("Answer: 15 million containers")
