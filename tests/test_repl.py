@@ -421,3 +421,11 @@ def test_chat_brings_a_stale_index_up_to_date_before_answering(tmp_path: Path) -
     out, err = chat_once()  # nothing changed: the index opens as it is
     assert err.startswith("1 document, 1 chunk, model") and "changed" not in err
     assert out.startswith("Answer: 15 million containers")
+
+    from filelock import FileLock
+
+    report.write_text("Harbour report\n\nThe harbour handled 18 million containers in 2021.")
+    with FileLock(str(tmp_path / "index" / ".lock")):  # another process is building
+        out, err = chat_once()
+    assert "another process is building" in err and "answering from the index as it is" in err
+    assert out.startswith("Answer: 15 million containers")
