@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from assistant.limits import REQUEST_TIMEOUT
+
 # The project root: corpus/ and index/ default to folders beside cli.py.
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,7 +71,7 @@ class Settings:
     rate_limit: int = 60
     cors_origins: tuple[str, ...] = field(default=())
     # Seconds a client has to send a request's head, and then its body (HTTP 408 after; slow clients).
-    request_timeout: float = 10.0
+    request_timeout: float = REQUEST_TIMEOUT
     # Seconds between the server's checks for a generation built by another process (0: never look).
     reload_interval: float = 2.0
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from assistant.middleware import REQUEST_TIMEOUT
+from assistant.limits import REQUEST_TIMEOUT
 
 
 def timeout_response(seconds: float) -> bytes:

@@ -8,6 +8,7 @@ from assistant.errors import BadQuestion, EmptyQuestion
 
 MAX_QUESTION_CHARS = 2000
 MAX_K = 50
+REQUEST_TIMEOUT = 10.0  # seconds an HTTP client has for a request's head, then for its body (Settings)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.limits import REQUEST_TIMEOUT
+
 logger = logging.getLogger("assistant.server")
 
 MAX_BODY_BYTES = 64 * 1024
-REQUEST_TIMEOUT = 10.0  # seconds; Settings.request_timeout
 WINDOW_SECONDS = 60.0
 
 
