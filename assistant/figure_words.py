@@ -98,6 +98,11 @@ UNIT_TABLE: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
     ("number", "lbf", None, ("lbf", "pounds-force")),
     ("number", "nm", None, ("nm", "nanometres", "nanometers")),
     ("number", "karats", None, ("karats", "karat", "carats", "carat")),
+    ("number", "cm", None, ("cm", "centimetres", "centimeters", "centimetre", "centimeter")),
+    ("number", "mm", None, ("mm", "millimetres", "millimeters", "millimetre", "millimeter")),
+    ("number", "mph", None, ("mph", "miles per hour")),
+    ("number", "km/h", None, ("km/h", "kph", "kilometres per hour", "kilometers per hour")),
+    ("number", "knots", None, ("knots",)),
 )
 UNITS_EXACT = {s: (k, u, c) for k, u, c, ss in UNIT_TABLE for s in ss if s != s.lower()}
 UNITS_LOWER = {s: (k, u, c) for k, u, c, ss in UNIT_TABLE for s in ss if s == s.lower()}

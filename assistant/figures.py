@@ -115,6 +115,8 @@ _HYPHEN_UNIT = re.compile(
     r"(?:-old)?(?![A-Za-z])"
 )
 _YEARS_OLD = re.compile(r"\s+old\b")
+_HYPHEN_NOUN = re.compile(r"-([a-z]{3,})(?![\w-])")
+_NOT_NOUN_ENDINGS = tuple(vocab.words("al ic ous ive ed ing ly ary ish less ful like er est"))
 _RANGE = re.compile(
     rf"(?P<sep>\s*[-–‐]\s*|\s+(?:to|and|through)\s+)(?P<cur>{_CURRENCY_PREFIX})?\s?"
     rf"(?:(?P<num>{_NUMERAL_TOKEN})(?P<sfx>%|[A-Za-z]+)?|(?P<words>(?i:{_WORD_NUMBER})))"
@@ -342,6 +344,9 @@ def _read(text: str, m: re.Match[str], floor: int, prev: Figure | None) -> tuple
         return None, m.end()  # ids ("A380"), versions and malformed tokens ("3.2.1", "1,2,3")
     if text[e : e + 1] == ":" and (clock := _time_of_day(text, s)) is not None:
         return clock, clock.end
+    if text[e : e + 1] == ":" and (left := _CLOCK_LEFT.match(text, s)):  # "with 3:08 left"
+        minutes = int(left.group(1)) + int(left.group(2)) / 60
+        return Figure(left.group(), s, left.end(), minutes, "minutes", "duration"), left.end()
     if text[e : e + 1] in ("/", ":") and text[e + 1 : e + 2].isdigit():
         return _read_slash(text, s, e)
     if token.isdigit() and sfx.lower() in ("", "am", "pm") and (clock := _time_of_day(text, s)) is not None:
@@ -360,6 +365,8 @@ def _read(text: str, m: re.Match[str], floor: int, prev: Figure | None) -> tuple
     return _read_number(text, s, e, number, floor, prev, token=token, sfx=sfx)
 
 
+# time left on a game clock: "3:08 left", "11:28 remaining in the quarter"
+_CLOCK_LEFT = re.compile(r"(\d{1,2}):([0-5]\d)(?=\s+(?:left|remaining|to\s+play|to\s+go)\b)")
 # a time of day: "2:45 a.m.", "5 pm", "14:30" (after "at", "from", "until" ...), "7:00 to 9:00 a.m."
 _CLOCK = re.compile(r"(\d{1,2})(?::([0-5]\d))?(?![\d:])")
 _MERIDIEM = re.compile(r"\s?(?i:([ap])(?:\.\s?m\b\.?|\s?m\b))")  # "p.m." keeps its dots, "pm." is a full stop
@@ -467,6 +474,8 @@ def _read_number(
     scale = 1.0
     if sfx:  # letters glued on the right: a scale ("1.5bn"), a unit ("6.6ZB", "10%") or an id ("5G")
         glued = _glued_scale(sfx, currency)
+        if glued is None and currency is None and sfx in ("m", "k") and _counted_noun(text, e + 1, bare=True):
+            glued = vocab.CURRENCY_ABBREV_SCALES[sfx]  # "25m people", "300k users"
         if glued is not None:
             scale, p = glued, e + len(sfx)
         # "5K" is 5,000, "90 K" a temperature
@@ -528,7 +537,12 @@ def _read_number(
         assert found is not None
         kind, unit, p = found[0], found[1], hm.end()
     elif text.startswith("-", p) and text[p + 1 : p + 2].isalpha():
-        return None, p  # "three-dimensional", "10-K", "2019-nCoV": part of a word, not a figure
+        compound = (
+            _HYPHEN_NOUN.match(text, p) if token.isdigit() and not year_like and currency is None else None
+        )
+        if compound is None or compound.group(1).endswith(_NOT_NOUN_ENDINGS):
+            return None, p  # "three-dimensional", "10-K", "2019-nCoV": part of a word, not a figure
+        kind, unit, p = "count", compound.group(1), compound.end()  # "a 12-screen cinema", "512-bit primes"
     if currency is not None:
         kind = "money"
         unit = unit if unit in vocab.CURRENCY_UNITS.values() else vocab.CURRENCY_UNITS.get(currency, currency)
@@ -551,6 +565,9 @@ def _read_number(
             kind, unit, p = "count", noun[1], noun[0]
         elif year_like and (qualifier is None or qualifier in vocab.YEAR_QUALIFIERS):
             kind = "year"
+            if qualifier is None and pre.between is None:  # "late 2008", "mid-2019"
+                start, part = _part_of_time(text, start, floor)
+                qualifier = part
     # numbers that name rather than measure: "Section 3.2", "Article 5" (references) and "Super Bowl 50",
     # "Partner 2 Connect", "Web 3.0 technologies" (a capitalised name, not opening the sentence, right before)
     if kind in ("number", "year", "count") and (unit is None or kind == "count") and range_to is None:
@@ -919,13 +936,13 @@ def _ago(text: str, f: Figure) -> Figure:
 
 
 def _era(text: str, f: Figure) -> Figure:
-    if f.kind not in ("number", "year") or f.unit is not None:
+    if f.kind not in ("number", "year") or f.unit not in (None, "century", "decade"):
         return f
-    if after := _ERA_AFTER.match(text, f.end):
+    if after := _ERA_AFTER.match(text, f.end):  # "300 BC", "the 2nd century BCE"
         bc = after.group("era").startswith("B") and f.value is not None
         value = -f.value if bc and f.value is not None else f.value
         return replace(f, text=text[f.start : after.end()], end=after.end(), kind="year", value=value)
-    if before := _ERA_BEFORE.search(text, max(0, f.start - 4), f.start):
+    if f.unit is None and (before := _ERA_BEFORE.search(text, max(0, f.start - 4), f.start)):
         return replace(f, text=text[before.start() : f.end], start=before.start(), kind="year")
     return f
 
