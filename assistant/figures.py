@@ -115,6 +115,7 @@ _HYPHEN_UNIT = re.compile(
     r"(?:-old)?(?![A-Za-z])"
 )
 _YEARS_OLD = re.compile(r"\s+old\b")
+_PLURAL_BEFORE = re.compile(r"(?<![\w-])([a-z]{3,}s)(?:\s+(?:allowed|scored|made|won|lost|recorded))?\s*\Z")
 _HYPHEN_NOUN = re.compile(r"-([a-z]{3,})(?![\w-])")
 _NOT_NOUN_ENDINGS = tuple(vocab.words("al ic ous ive ed ing ly ary ish less ful like er est"))
 _RANGE = re.compile(
@@ -499,7 +500,10 @@ def _read_number(
                 scale, p = _scale_at(text, p, currency)
                 p += 1
         elif close is not None and token.isdigit() and len(token) <= 3 and not conversion:
-            return None, close + 1
+            plural = _PLURAL_BEFORE.search(text, max(0, pre.paren - 30), pre.paren)
+            if plural is not None and close == e and len(token) >= 2:  # "led the team in tackles (118)"
+                return Figure(token, s, e, value, plural.group(1), "count"), close + 1
+            return None, close + 1  # a footnote or list marker: "(1)"
         else:
             start = max(start, pre.paren + 1)
     if scale == 1.0 and not words:

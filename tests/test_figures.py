@@ -594,6 +594,12 @@ CASES: list[tuple[str, str, dict[str, object]]] = [
     ("The ferry to Bergen was terminated late 2008.", "late 2008", {"value": 2008.0, "qualifier": "late"}),
     # game clocks, glued scales before a counted noun, hyphenated counts, speeds, eras after a century (SQuAD)
     ("Denver took a 24–10 lead with 3:08 left.", "3:08", {"kind": "duration", "unit": "minutes"}),
+    (
+        "Kuechly led the team in tackles (118) and forced two fumbles.",
+        "118",
+        {"kind": "count", "unit": "tackles"},
+    ),
+    ("The defense ranked fourth in points allowed (296).", "296", {"kind": "count", "unit": "points"}),
     ("The final represented an audience of more than 25m people.", "more than 25m people", {"value": 2.5e7}),
     (
         "The quarter has a 12-screen Empire multiplex cinema.",
@@ -691,6 +697,8 @@ NOT_FIGURES: list[tuple[str, tuple[str, ...]]] = [
     (SQUAD_PLAGUE, ("Thirty",)),
     (TAT_GOODWILL, ("third",)),
     ("Version 2.3.1 was released on 10:30 with a 1/2 discount.", ("2.3.1", "10", "30", "1/2")),
+    # list and footnote markers in parentheses, even after a plural noun when a single digit
+    ("The steps: (1) identify the contracts (2) identify the obligations.", ("1", "2")),
     # a bare "h:mm" is a time only after "at", "until", ...: a verse and a ratio are not times (and a game
     # clock, "3:08 left", is a duration: see CASES)
     (
