@@ -86,12 +86,13 @@ class CorpusChanges:
 
 
 def corpus_changes(corpus_dir: Path, index_dir: Path) -> CorpusChanges:
-    """What changed in the corpus since the live index was built, by file checksum, without parsing or
-    embedding anything. A file that failed to load then and has not changed since is no change; with no
-    readable manifest there is nothing to compare with, and no change is reported (opening the index says
-    what is wrong with it)."""
+    """What changed in corpus_dir since the live index was built from it, by file checksum, without parsing
+    or embedding anything. A file that failed to load then and has not changed since is no change. Nothing
+    is reported for an index built from another folder (or by a version that did not record its folder):
+    it is not this corpus's index to update. Nor without a readable manifest: opening the index says what is
+    wrong with it."""
     manifest = _safe_manifest(index_dir)
-    if manifest is None:
+    if manifest is None or manifest.get("corpus") != _folder(corpus_dir):
         return CorpusChanges()
     indexed: dict[str, dict[str, Any]] = manifest.get("files_in_corpus", {})
     unreadable: dict[str, str] = manifest.get("unreadable_in_corpus", {})
@@ -125,6 +126,11 @@ def _compatible(manifest: dict[str, Any] | None, model: str, dimension: int, chu
     if manifest.get("chunker") != chunker.to_dict():
         return "chunker settings changed"
     return ""
+
+
+def _folder(corpus_dir: Path) -> str:
+    """How the manifest names the corpus folder an index was built from."""
+    return str(corpus_dir.resolve())
 
 
 def _plan(corpus_dir: Path, prev: PreviousGeneration | None) -> _Plan:
@@ -295,6 +301,7 @@ def _build_locked(
             and not removed
             and plan.files == prev.manifest.get("files_in_corpus")
             and plan.unreadable == prev.manifest.get("unreadable_in_corpus", {})
+            and prev.manifest.get("corpus") == _folder(corpus_dir)
             # New BM25 parameters only re-index the lexical side: every vector is reused.
             and prev.manifest.get("lexical") == bm25.to_dict()
         ):
@@ -328,6 +335,7 @@ def _build_locked(
             "dense_update": "extended" if grown is not None else "built",
             "files_in_corpus": plan.files,
             "unreadable_in_corpus": plan.unreadable,
+            "corpus": _folder(corpus_dir),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
     )

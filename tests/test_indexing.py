@@ -69,6 +69,17 @@ def test_corpus_changes_names_new_changed_and_removed_files_until_the_index_is_u
     assert not corpus_changes(corpus, index_dir)
 
 
+def test_an_index_built_from_another_folder_is_not_this_corpus_s_to_update(
+    corpus: Path, index_dir: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other-corpus"
+    other.mkdir()
+    (other / "unrelated.txt").write_text("An unrelated corpus about 3 lighthouses.")
+    assert not corpus_changes(other, index_dir)
+    (corpus / "new.txt").write_text("A new document about 7 bridges.")
+    assert corpus_changes(corpus, index_dir) == CorpusChanges(new=("new.txt",))
+
+
 def test_a_file_that_failed_to_load_is_no_change_until_it_changes(corpus: Path, tmp_path: Path) -> None:
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 this is not a pdf")
     index_dir = tmp_path / "index"
@@ -89,7 +100,7 @@ def test_an_index_built_before_unreadable_files_were_recorded_learns_them_once(
     assert gen is not None
     manifest_path = gen / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
-    del manifest["unreadable_in_corpus"]  # as an older version wrote it
+    del manifest["unreadable_in_corpus"]  # as an older version wrote it (it did record the corpus folder)
     manifest_path.write_text(json.dumps(manifest))
     assert corpus_changes(corpus, index_dir) == CorpusChanges(new=("broken.pdf",))
     counting = FakeEmbedder(64)

@@ -429,3 +429,13 @@ def test_chat_brings_a_stale_index_up_to_date_before_answering(tmp_path: Path) -
         out, err = chat_once()
     assert "another process is building" in err and "answering from the index as it is" in err
     assert out.startswith("Answer: 15 million containers")
+
+    # the same index opened with another corpus folder is left as it is: it was not built from that one
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "airport.txt").write_text("Airport report\n\nThe airport handled 9 million passengers in 2021.")
+    settings = replace(settings, corpus_dir=other)
+    before = (tmp_path / "index" / "CURRENT").read_text()
+    out, err = chat_once()
+    assert "changed" not in err and (tmp_path / "index" / "CURRENT").read_text() == before
+    assert out.startswith("Answer: 15 million containers")
