@@ -140,6 +140,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
                 # valid_text: a line that is not UTF-8 is echoed with U+FFFD, not a crash while printing
                 error = {"code": exc.code, "message": exc.message}
                 print(render.to_json({"question": valid_text(line), "error": error}), file=out, flush=True)
+        _note_if_stale(assistant.settings, err)
         return 0
     result = call(args.text, k=args.k, filters=args.where)
     if args.json:
@@ -148,20 +149,41 @@ def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
         print(render.answer_text(result), file=out)  # type: ignore[arg-type]
     else:
         print(render.hits_text(result), file=out)
+    _note_if_stale(assistant.settings, err)
     return 0
 
 
-def cmd_figures(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from assistant import render
 
-    result = _open(_settings(args)).figures(args.text, k=args.k, filters=args.where)
+    assistant = _open(_settings(args))
+    result = assistant.figures(args.text, k=args.k, filters=args.where)
     if args.json:
         print(render.to_json(result), file=out)
     elif args.csv:
         print(render.figures_csv(result), file=out)
     else:
         print(render.figures_text(result), file=out)
+    _note_if_stale(assistant.settings, err)
     return 0
+
+
+def _note_if_stale(settings: Settings, err: TextIO) -> None:
+    """One line on stderr when the corpus the index was built from has changed since (file sizes and times,
+    then checksums of the files whose differ); a failed check says nothing, the answer stands."""
+    from assistant.errors import AssistantError
+    from assistant.indexing import corpus_changes
+
+    try:
+        changes = corpus_changes(settings.corpus_dir, settings.index_dir)
+    except (AssistantError, OSError):
+        return
+    if changes:
+        print(
+            f"note: {settings.corpus_dir} changed since the index was built ({changes.summary()}); "
+            "run: python cli.py index",
+            file=err,
+        )
 
 
 def cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
@@ -209,7 +231,7 @@ def main(
         if args.command in ("ask", "search"):
             return cmd_query(args, out, err, stdin)
         if args.command == "figures":
-            return cmd_figures(args, out)
+            return cmd_figures(args, out, err)
         if args.command == "docs":
             return cmd_docs(args, out)
         if args.command == "serve":

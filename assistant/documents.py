@@ -58,6 +58,8 @@ class SourceFile:
     path: Path
     rel: str
     checksum: str
+    # (size, mtime_ns) taken before the checksum: a file with the same stat later need not be read again
+    stat: tuple[int, int] = (0, 0)
 
 
 # --- text decoding -------------------------------------------------------------------------------------
@@ -390,7 +392,9 @@ def scan_corpus(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
             skipped.append(Skipped(rel, reason))
             continue
         try:
-            files.append(SourceFile(path=path, rel=rel, checksum=file_checksum(path)))
+            st = path.stat()
+            stat = (st.st_size, st.st_mtime_ns)
+            files.append(SourceFile(path=path, rel=rel, checksum=file_checksum(path), stat=stat))
         except OSError as exc:
             skipped.append(Skipped(rel, os_reason(exc)))
     return files, skipped

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -13,7 +14,15 @@ import numpy as np
 
 from assistant.chunking import Chunk, ChunkerSettings, chunk_document
 from assistant.dense import build_dense_index, choose_kind, extend_dense_index
-from assistant.documents import Document, Skipped, load_file, scan_corpus
+from assistant.documents import (
+    Document,
+    Skipped,
+    file_checksum,
+    iter_files,
+    load_file,
+    scan_corpus,
+    valid_text,
+)
 from assistant.embedding import Embedder
 from assistant.errors import AssistantError, IndexBusy, UnreadableDocument
 from assistant.lexical import BM25Settings, LexicalIndex
@@ -68,6 +77,7 @@ class _Plan:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
     unreadable: dict[str, str] = field(default_factory=dict)  # files that failed to load -> their checksum
+    stats: dict[str, list[int]] = field(default_factory=dict)  # file -> [size, mtime_ns] when scanned
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,20 +102,35 @@ def corpus_changes(corpus_dir: Path, index_dir: Path) -> CorpusChanges:
     it is not this corpus's index to update. Nor without a readable manifest: opening the index says what is
     wrong with it."""
     manifest = _safe_manifest(index_dir)
-    if manifest is None or manifest.get("corpus") != _folder(corpus_dir):
+    if (
+        manifest is None
+        or manifest.get("corpus") != _folder(corpus_dir, index_dir)
+        or not corpus_dir.is_dir()
+    ):
         return CorpusChanges()
     indexed: dict[str, dict[str, Any]] = manifest.get("files_in_corpus", {})
     unreadable: dict[str, str] = manifest.get("unreadable_in_corpus", {})
-    files, _ = scan_corpus(corpus_dir)
-    new, changed = [], []
-    for source in files:
-        before = indexed.get(source.rel)
+    stats: dict[str, list[int]] = manifest.get("stats_in_corpus", {})
+    new, changed, present = [], [], set()
+    for path, reason in iter_files(corpus_dir):
+        rel = valid_text(path.relative_to(corpus_dir).as_posix())
+        if reason is not None:
+            continue
+        present.add(rel)
+        try:
+            st = path.stat()
+            if stats.get(rel) == [st.st_size, st.st_mtime_ns]:
+                continue  # same size and modification time as when indexed: not read again
+            checksum = file_checksum(path)
+        except OSError:
+            continue  # unreadable now: the next build names it
+        before = indexed.get(rel)
         if before is not None:
-            if before.get("sha256") != source.checksum:
-                changed.append(source.rel)
-        elif unreadable.get(source.rel) != source.checksum:
-            new.append(source.rel)
-    removed = sorted(set(indexed) - {f.rel for f in files})
+            if before.get("sha256") != checksum:
+                changed.append(rel)
+        elif unreadable.get(rel) != checksum:
+            new.append(rel)
+    removed = sorted(set(indexed) - present)
     return CorpusChanges(tuple(new), tuple(changed), tuple(removed))
 
 
@@ -128,14 +153,16 @@ def _compatible(manifest: dict[str, Any] | None, model: str, dimension: int, chu
     return ""
 
 
-def _folder(corpus_dir: Path) -> str:
-    """How the manifest names the corpus folder an index was built from."""
-    return str(corpus_dir.resolve())
+def _folder(corpus_dir: Path, index_dir: Path) -> str:
+    """How the manifest names the corpus folder an index was built from: relative to the index folder, so
+    moving a project with its corpus/ and index/ keeps the two together."""
+    return os.path.relpath(corpus_dir.resolve(), index_dir.resolve())
 
 
 def _plan(corpus_dir: Path, prev: PreviousGeneration | None) -> _Plan:
     plan = _Plan()
     files, plan.skipped = scan_corpus(corpus_dir)
+    plan.stats = {source.rel: list(source.stat) for source in files}
     prev_files = prev.manifest.get("files_in_corpus", {}) if prev else {}
     seen: dict[str, str] = {}
     for source in files:
@@ -301,7 +328,7 @@ def _build_locked(
             and not removed
             and plan.files == prev.manifest.get("files_in_corpus")
             and plan.unreadable == prev.manifest.get("unreadable_in_corpus", {})
-            and prev.manifest.get("corpus") == _folder(corpus_dir)
+            and "corpus" in prev.manifest  # written once into an index built before it was recorded
             # New BM25 parameters only re-index the lexical side: every vector is reused.
             and prev.manifest.get("lexical") == bm25.to_dict()
         ):
@@ -335,7 +362,8 @@ def _build_locked(
             "dense_update": "extended" if grown is not None else "built",
             "files_in_corpus": plan.files,
             "unreadable_in_corpus": plan.unreadable,
-            "corpus": _folder(corpus_dir),
+            "stats_in_corpus": plan.stats,
+            "corpus": _folder(corpus_dir, index_dir),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
     )

@@ -139,3 +139,27 @@ def test_help_is_fast_and_lists_commands() -> None:
     assert result.returncode == 0
     for command in ("index", "ask", "search", "figures", "chat", "serve"):
         assert command in result.stdout
+
+
+def test_one_shot_commands_note_a_corpus_changed_since_the_index_was_built(tmp_path: Path) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    report = corpus / "harbour.txt"
+    report.write_text("Harbour report\n\nThe harbour handled 12 million containers in 2021.")
+    env = {"ASSISTANT_CORPUS": str(corpus), "ASSISTANT_INDEX": str(index)}
+    assert run("index", env=env).returncode == 0
+    question = "How many containers did the harbour handle?"
+    quiet = run("ask", question, env=env)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    os.utime(report, ns=(1, 1))  # touched, same bytes: no change
+    assert run("ask", question, env=env).stderr == ""
+    report.write_text("Harbour report\n\nThe harbour handled 15 million containers in 2021.")
+    (corpus / "airport.txt").write_text("The airport handled 9 million passengers.")
+    for args in (("ask", question), ("search", "harbour"), ("figures", "harbour")):
+        result = run(*args, env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == (
+            f"note: {corpus} changed since the index was built (1 new, 1 changed, 0 removed); "
+            "run: python cli.py index\n"
+        )
+    assert run("ask", question, env=env).stdout.startswith("Answer: 12 million containers")  # still the index

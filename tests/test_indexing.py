@@ -69,6 +69,18 @@ def test_corpus_changes_names_new_changed_and_removed_files_until_the_index_is_u
     assert not corpus_changes(corpus, index_dir)
 
 
+def test_a_touched_file_is_read_again_but_is_no_change(corpus: Path, index_dir: Path) -> None:
+    import os
+
+    orchard = corpus / "orchard.txt"
+    os.utime(orchard, ns=(1, 1))  # new modification time, same bytes: its checksum decides
+    assert not corpus_changes(corpus, index_dir)
+    text = orchard.read_text()
+    orchard.write_text(text.replace("Orchard", "Grove"))
+    os.utime(orchard, ns=(1, 1))
+    assert corpus_changes(corpus, index_dir) == CorpusChanges(changed=("orchard.txt",))
+
+
 def test_an_index_built_from_another_folder_is_not_this_corpus_s_to_update(
     corpus: Path, index_dir: Path, tmp_path: Path
 ) -> None:
@@ -78,6 +90,18 @@ def test_an_index_built_from_another_folder_is_not_this_corpus_s_to_update(
     assert not corpus_changes(other, index_dir)
     (corpus / "new.txt").write_text("A new document about 7 bridges.")
     assert corpus_changes(corpus, index_dir) == CorpusChanges(new=("new.txt",))
+
+
+def test_a_project_moved_with_its_corpus_and_index_keeps_them_together(tmp_path: Path) -> None:
+    from tests.helpers import write_corpus
+
+    before = tmp_path / "before"
+    write_corpus(before / "corpus")
+    build_index(before / "corpus", before / "index", FakeEmbedder(64))
+    after = tmp_path / "after"
+    before.rename(after)
+    (after / "corpus" / "new.txt").write_text("A new document about 7 bridges.")
+    assert corpus_changes(after / "corpus", after / "index") == CorpusChanges(new=("new.txt",))
 
 
 def test_a_file_that_failed_to_load_is_no_change_until_it_changes(corpus: Path, tmp_path: Path) -> None:
@@ -100,7 +124,7 @@ def test_an_index_built_before_unreadable_files_were_recorded_learns_them_once(
     assert gen is not None
     manifest_path = gen / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
-    del manifest["unreadable_in_corpus"]  # as an older version wrote it (it did record the corpus folder)
+    del manifest["unreadable_in_corpus"], manifest["stats_in_corpus"]  # as an older version wrote it
     manifest_path.write_text(json.dumps(manifest))
     assert corpus_changes(corpus, index_dir) == CorpusChanges(new=("broken.pdf",))
     counting = FakeEmbedder(64)
