@@ -290,9 +290,7 @@ def _ensure_index(settings: Settings, err: TextIO) -> Assistant:
     from assistant.store import current_generation
 
     if current_generation(settings.index_dir) is not None:
-        changes = (
-            corpus_changes(settings.corpus_dir, settings.index_dir) if settings.corpus_dir.is_dir() else None
-        )
+        changes = corpus_changes(settings.corpus_dir, settings.index_dir)
         if not changes:
             return Assistant.open(settings=settings)
         print(
