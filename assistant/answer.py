@@ -177,7 +177,7 @@ def context_phrase(sentence: str, figure: Figure, width: int = 60) -> str:
         left = "…" + left[left.index(" ") + 1 :]
     if figure.end + width < len(sentence) and " " in right:
         right = right[: right.rindex(" ")] + "…"
-    return f"{left}{figure.text}{right}".strip()
+    return " ".join(f"{left}{figure.text}{right}".split())  # one line: a title and its sentence are joined
 
 
 def citations_from(hits: Sequence[Hit]) -> tuple[Citation, ...]:

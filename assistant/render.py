@@ -198,7 +198,16 @@ def passage_text(c: Citation) -> str:
 
 
 def passage_markup(c: Citation) -> str:
-    return f"[cyan]{escape(cite_line(c))}[/cyan]\n\n{escape(c.text.strip())}"
+    """A cited passage in full, the sentence it is cited for (its focus) in bold."""
+    text = c.text.strip()
+    if c.focus is None:
+        return f"[cyan]{escape(cite_line(c))}[/cyan]\n\n{escape(text)}"
+    lead = len(c.text) - len(c.text.lstrip())
+    start, end = c.focus[0] - c.start - lead, c.focus[1] - c.start - lead
+    return (
+        f"[cyan]{escape(cite_line(c))}[/cyan]\n\n{escape(text[:start])}[bold]{escape(text[start:end])}[/bold]"
+        f"{escape(text[end:])}"
+    )
 
 
 def figures_cited_text(result: Any) -> str:

@@ -34,3 +34,20 @@ def test_a_name_answer_shows_its_sentence_with_the_name_marked() -> None:
 def test_a_sentence_answer_is_not_repeated() -> None:
     answer = ask("Who is the chairman of Alibaba Group?", GDP)
     assert not any(line.startswith("From:") for line in render.answer_text(answer).splitlines())
+
+
+def test_a_passage_in_full_marks_the_sentence_it_is_cited_for() -> None:
+    answer = ask(QUESTION, "  " + FILLER + DATA)
+    (cited,) = answer.citations
+    markup = render.passage_markup(cited)
+    assert f"[bold]{DATA}[/bold]" in markup
+    assert render.passage_text(cited).endswith(FILLER + DATA)  # plain text has no markup
+
+
+def test_a_figure_context_is_one_line() -> None:
+    from assistant.answer import context_phrase
+    from assistant.figures import extract_figures
+
+    sentence = "Digital economy\nIn 2021, China's data output came to\n6.6ZB."
+    (figure,) = [f for f in extract_figures(sentence) if f.text == "6.6ZB"]
+    assert context_phrase(sentence, figure) == "Digital economy In 2021, China's data output came to 6.6ZB."
