@@ -154,6 +154,30 @@ def test_figures_in_real_looking_sentences_point_at_their_text(case: tuple[str, 
         cursor = at
 
 
+_TRICKY = st.sampled_from(
+    ["3:08", "left", "25m", "people", "12-screen", "512-bit", "(118)", "(1)", "tackles", "late", "mid-", "2008",
+     "2nd", "century", "BCE", "110", "mph", "km/h", "Apollo", "17", "State", "Route", "99", "AS-501", "720p",
+     "Super", "Bowl", "XLIV", "In", "On", "October", "-", "(", ")", ",", ".", "k", "m", "s"]
+)  # fmt: skip
+_TRICKY_TEXT = st.lists(st.tuples(_TRICKY, st.sampled_from([" ", "", "\n"])), max_size=60).map(
+    lambda pairs: "".join(a + b for a, b in pairs)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_TRICKY_TEXT, st.text(max_size=200)))
+def test_figures_and_numbered_names_of_any_text_point_at_their_text(text: str) -> None:
+    from assistant.names import numbered_names
+
+    end = 0
+    for figure in extract_figures(text):
+        assert text[figure.start : figure.end] == figure.text
+        assert end <= figure.start < figure.end
+        end = figure.end
+    for name in numbered_names(text):
+        assert text[name.start : name.end] == name.text and name.text.strip() == name.text
+
+
 # --- loaders ----------------------------------------------------------------------------------------
 
 
