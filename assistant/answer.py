@@ -97,11 +97,15 @@ class Citation:
         }
 
     def excerpt(self, width: int) -> str:
-        """The passage to show in width characters: from its start when its focus sentence ends within them,
-        else from the focus sentence on, "…" marking what was left out before it."""
-        if self.focus is None or len(" ".join(self.text[: self.focus[1] - self.start].split())) <= width:
-            return self.text
-        return "…" + self.text[self.focus[0] - self.start :]
+        return excerpt(self.text, self.start, self.focus, width)
+
+
+def excerpt(text: str, start: int, focus: tuple[int, int] | None, width: int) -> str:
+    """A passage (text, starting at document offset start) to show in width characters: from its start when
+    its focus sentence ends within them, else from the focus sentence on, "…" marking what was left out."""
+    if focus is None or len(" ".join(text[: focus[1] - start].split())) <= width:
+        return text
+    return "…" + text[focus[0] - start :]
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,6 +401,23 @@ def build_answer(
     return Answer(
         question, figure.figure.text, False, sentence, figure, others, _focused(citations, scored, sentence)
     )
+
+
+def focus_hits(
+    query: str, hits: Sequence[Hit], analyze: Callable[[str], list[str]], idf: Callable[[str], float] | None
+) -> tuple[Hit, ...]:
+    """Search hits with their focus: each chunk's sentence holding the largest idf-weighted share of the
+    query's terms (none when no sentence holds any)."""
+    terms = {t: 1.0 + (idf(t) if idf else 0.0) for t in analyze(query)}
+    out = []
+    for hit in hits:
+        best, best_share = None, 0.0
+        for s, e in sentence_spans(hit.chunk.text):
+            share = sum(w for t in set(analyze(hit.chunk.text[s:e])) if (w := terms.get(t)))
+            if share > best_share:
+                best, best_share = (hit.chunk.start + s, hit.chunk.start + e), share
+        out.append(replace(hit, focus=best))
+    return tuple(out)
 
 
 def _choose_name(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer, CitedFigure, build_answer, citations_from, passage_figures
+from assistant.answer import Answer, CitedFigure, build_answer, citations_from, focus_hits, passage_figures
 from assistant.config import Settings
 from assistant.conversation import contextualize
 from assistant.embedding import Embedder, SentenceTransformerEmbedder, model_name
@@ -104,8 +104,11 @@ class Assistant:
     ) -> SearchResult:
         query = check_question(query, what="query")
         k = check_k(k if k is not None else self.settings.k)
-        hits = self._retriever.search(query, k=k, filters=parse_filters(filters))
-        return SearchResult(query, tuple(hits))
+        retriever = self._retriever
+        hits = retriever.search(query, k=k, filters=parse_filters(filters))
+        return SearchResult(
+            query, focus_hits(query, hits, retriever.reader.lexical.analyze, self._idf(retriever))
+        )
 
     def ask(
         self,

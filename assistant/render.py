@@ -97,13 +97,19 @@ def _marked(sentence: str, start: int, end: int) -> str:
 
 
 def hits_text(result: Any, *, width: int = 240) -> str:
+    """Each hit's location line, then its passage from the sentence holding most of the query's terms when
+    the passage's start would hide it."""
+    from assistant.answer import excerpt
+
     lines = []
     for n, hit in enumerate(result.hits, start=1):
         page = f", page {hit.chunk.page}" if hit.chunk.page is not None else ""
         lines.append(
             f"[{n}] {hit.score:.3f} {hit.title} — {hit.source}{page}, chars {hit.chunk.start}-{hit.chunk.end}"
         )
-        lines.append(f"    {_one_line(hit.chunk.text, width)}")
+        lines.append(
+            f"    {_one_line(excerpt(hit.chunk.text, hit.chunk.start, hit.focus, width - 1), width)}"
+        )
     return "\n".join(lines) if lines else "No passages found."
 
 

@@ -123,6 +123,7 @@ class HitOut(_Out):
     dense: float
     lexical: float
     text: str
+    focus: FocusOut | None
 
 
 class SearchOut(_Out):

@@ -28,6 +28,8 @@ class Hit:
     source: str
     dense: float = 0.0
     lexical: float = 0.0
+    # document offsets of the chunk's sentence holding most of the query's terms (see answer.focus_hits)
+    focus: tuple[int, int] | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -42,6 +44,7 @@ class Hit:
             "dense": round(self.dense, 6),
             "lexical": round(self.lexical, 6),
             "text": self.chunk.text,
+            "focus": {"start": self.focus[0], "end": self.focus[1]} if self.focus else None,
         }
 
 

@@ -383,3 +383,14 @@ def test_ask_on_a_tiny_index(index_dir: Path, fake: FakeEmbedder) -> None:
     assert answer.answer == "12 million containers"
     assert answer.citations[answer.figure.citation - 1].doc_id == "harbour.md"  # type: ignore[union-attr]
     assert assistant.ask("How many penguins live in Antarctica?").abstained
+
+
+def test_search_hits_focus_on_the_sentence_holding_most_of_the_query() -> None:
+    from assistant.answer import focus_hits
+
+    text = FILLER + DATA
+    hits = [hit(text, doc="report", start=100), hit(HARBOUR, doc="harbour")]
+    first, second = focus_hits("China data output", hits, ANALYZE, idf_over([text, HARBOUR]))
+    assert first.focus is not None and text[first.focus[0] - 100 : first.focus[1] - 100] == DATA
+    assert second.focus is None  # no sentence holds a term of the query
+    assert first.to_dict()["focus"] == {"start": first.focus[0], "end": first.focus[1]}

@@ -51,3 +51,13 @@ def test_a_figure_context_is_one_line() -> None:
     sentence = "Digital economy\nIn 2021, China's data output came to\n6.6ZB."
     (figure,) = [f for f in extract_figures(sentence) if f.text == "6.6ZB"]
     assert context_phrase(sentence, figure) == "Digital economy In 2021, China's data output came to 6.6ZB."
+
+
+def test_a_search_hit_is_shown_from_its_focus_sentence() -> None:
+    from assistant.answer import focus_hits
+    from assistant.assistant import SearchResult
+    from tests.test_answer import ANALYZE, hit
+
+    hits = focus_hits("China data output", [hit(FILLER + DATA)], ANALYZE, None)
+    shown = render.hits_text(SearchResult("China data output", hits), width=160).splitlines()
+    assert shown[1].startswith("    …In 2021, China's data output came to 6.6ZB")
