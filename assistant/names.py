@@ -21,11 +21,12 @@ CLASSES = _words(
     channel channels episode episodes format formats standard standards thesis theses psalm psalms chapter
     chapters article articles section sections schedule schedules pad pads platform platforms gate gates
     terminal terminals line lines model models version versions edition editions engine engines aircraft
-    vehicle vehicles module modules reactor reactors unit units building buildings tower towers"""
+    vehicle vehicles module modules reactor reactors unit units building buildings tower towers report reports
+    conference conferences summit summits expo expos cup cups games olympics"""
 )
 _NAME = re.compile(
     # capitalised words then a number or a Roman numeral: "Apollo 17", "Super Bowl XLIV", "Scotland Act 1998"
-    r"(?:[A-Z][\w'’.&-]*\s+){1,3}(?:\d{1,4}[A-Za-z]?|[IVXLC]{2,7})\b(?![.,]?\d)"
+    r"(?:[A-Z][\w'’.&-]*\s+){1,4}(?:\d{1,4}[A-Za-z]?|[IVXLC]{2,7})\b(?![.,]?\d)"
     # codes: "AS-501", "MPEG-4"; video formats: "720p", "1080i"
     r"|\b[A-Z]{1,5}-\d{1,5}\b|\b\d{3,4}[pi]\b"
 )

@@ -192,12 +192,13 @@ MISSIONS = (
         ("Which Apollo mission was the sixth Moon landing?", "Apollo 17"),
         ("Which spacecraft first orbited another celestial body?", "Apollo 8"),
         ("What mission marked the sixth Moon landing after Apollo 8?", "Apollo 17"),
+        ("Which report gave the scale of the digital economy?", "China Internet Development Report 2022"),
     ],
 )
 def test_a_question_for_a_numbered_name_gets_the_name_with_its_sentence(question: str, expected: str) -> None:
     answer = ask(question, GDP, MISSIONS)
     assert answer.answer == expected and answer.figure is None
-    assert answer.sentence is not None and answer.sentence.text == MISSIONS and answer.sentence.citation == 2
+    assert answer.sentence is not None and expected in answer.sentence.text
 
 
 def test_a_name_question_without_such_a_name_gets_the_sentence() -> None:

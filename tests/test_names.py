@@ -21,6 +21,7 @@ APOLLO = (
         ("The league awarded Super Bowl XLIV to Miami.", ["Super Bowl XLIV"]),
         ("Apollo 4 (AS-501) was the first unmanned flight of the Saturn V.", ["Apollo 4", "AS-501"]),
         ("ABC's master feed is transmitted in 720p high definition.", ["720p"]),
+        ("The China Internet Development Report 2022 shows it.", ["China Internet Development Report 2022"]),
         # dates, years and sentence openings are not names
         ("In 2021, China's data output came to 6.6ZB.", []),
         ("On 19 October 1512, he was awarded his Doctor of Theology.", []),
