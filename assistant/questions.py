@@ -123,6 +123,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         _rule(
             r"\bhow\s+(?:large|big|huge|great|sizable|significant)\b|\bwhat\s+(?:size|scale|amount)\b"
             r"|\bwhat\s+(?:was|is|were|are)\s+the\s+(?:\w+\s+){0,3}(?:size|scale|value|amount|total|volume|worth)\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}(?:output|production|consumption|exports|imports"
+            r"|emissions|turnover)\b"
         ),
         "amount",
     ),

@@ -195,6 +195,15 @@ QUESTIONS: list[tuple[str, str | None, tuple[str, ...], str | None, tuple[str, .
     ("What range of years was the warming compared to?", "year", (), None, ("warming",), False),
     ("Over what duration will the cost be recognized?", "duration", (), None, ("recognized",), False),
     ("What did the new stadium cost to build?", "money", (), None, ("stadium",), False),
+    ("What was China's data output in 2021?", "data_size", (), "2021", ("china", "data", "output"), False),
+    (
+        "What were Australia's coal exports last year?",
+        "number",
+        (),
+        "last year",
+        ("australia", "coal"),
+        False,
+    ),
     # the wording of financial reports
     (
         "What were the G&A expenses, as a percentage of total revenue?",

@@ -27,6 +27,7 @@ ANSWERABLE: list[tuple[str, str, str]] = [
     ("How large was China's digital economy in 2021?", "45.5 trillion yuan", "money"),
     ("What share of China's GDP did the digital economy account for?", "39.8 percent", "percent"),
     ("How much data did China produce in 2021?", "6.6ZB", "data_size"),
+    ("What was China's data output in 2021?", "6.6ZB", "data_size"),
     ("How fast did China's data output grow in 2021?", "29.4 percent", "percent"),
     ("What rank did China's data output reach in the world?", "second", "ordinal"),
     (
@@ -107,6 +108,12 @@ def test_a_question_not_about_a_figure_gets_a_sentence(seed_assistant: Assistant
     answer = seed_assistant.ask("Who is the chairman of Huawei?")
     assert not answer.abstained and answer.figure is None
     assert "Liang Hua" in answer.answer
+
+
+def test_a_question_for_a_numbered_name_gets_the_name(seed_assistant: Assistant) -> None:
+    answer = seed_assistant.ask("Which report gave the scale of China's digital economy?")
+    assert answer.answer == "China Internet Development Report 2022" and answer.figure is None
+    assert answer.sentence is not None and "45.5 trillion yuan" in answer.sentence.text
 
 
 def test_json_answer_carries_the_figure_and_the_other_figures(seed_assistant: Assistant) -> None:
