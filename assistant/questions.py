@@ -263,9 +263,8 @@ def _kind_and_units(question: str) -> tuple[str | None, list[str], bool]:
         (m.start(), i, name) for i, (pattern, name) in enumerate(_RULES) if (m := pattern.search(question))
     ]
     rule = min(hits)[2] if hits else None
-    if rule is not None and _AS_SHARE.search(
-        question
-    ):  # "What were the expenses, as a percentage of revenue?"
+    # "What were the expenses, as a percentage of revenue?" asks for a percent, whatever matched first
+    if rule is not None and _AS_SHARE.search(question):
         rule = "percent"
     units = _unit_words(question)
     if rule is None:
