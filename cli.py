@@ -3,7 +3,7 @@
 
 import sys
 
-from assistant.cli import main
+from assistant.interfaces.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -17,10 +17,10 @@ from assistant.errors import (
 )
 
 if TYPE_CHECKING:
-    from assistant.answer import Answer, Citation, CitedFigure
+    from assistant.answering.answer import Answer, Citation, CitedFigure
     from assistant.assistant import Assistant, SearchResult
-    from assistant.figures import Figure
-    from assistant.search import Hit
+    from assistant.figures.extraction import Figure
+    from assistant.retrieval.search import Hit
 
 __all__ = [
     "Answer",
@@ -42,13 +42,13 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Answer": "assistant.answer",
-    "Citation": "assistant.answer",
-    "CitedFigure": "assistant.answer",
+    "Answer": "assistant.answering.answer",
+    "Citation": "assistant.answering.answer",
+    "CitedFigure": "assistant.answering.answer",
     "Assistant": "assistant.assistant",
     "SearchResult": "assistant.assistant",
-    "Figure": "assistant.figures",
-    "Hit": "assistant.search",
+    "Figure": "assistant.figures.extraction",
+    "Hit": "assistant.retrieval.search",
 }
 
 

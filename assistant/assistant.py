@@ -9,17 +9,24 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer, CitedFigure, build_answer, citations_from, focus_hits, passage_figures
+from assistant.answering.answer import (
+    Answer,
+    CitedFigure,
+    build_answer,
+    citations_from,
+    focus_hits,
+    passage_figures,
+)
+from assistant.answering.questions import analyse_question
 from assistant.config import Settings
-from assistant.conversation import contextualize
-from assistant.embedding import Embedder, SentenceTransformerEmbedder, model_name
+from assistant.embedding.model import Embedder, SentenceTransformerEmbedder, model_name
 from assistant.errors import ModelNotFound
-from assistant.indexing import BuildReport, Progress, update_index
 from assistant.limits import check_k, check_question
-from assistant.questions import analyse_question
-from assistant.search import FusionSettings, Hit, Retriever, parse_filters
-from assistant.store import DocumentInfo, IndexReader, current_generation, open_index
-from assistant.vectorstore import open_vector_store
+from assistant.retrieval.followups import contextualize
+from assistant.retrieval.search import FusionSettings, Hit, Retriever, parse_filters
+from assistant.storage.build import BuildReport, Progress, update_index
+from assistant.storage.generations import DocumentInfo, IndexReader, current_generation, open_index
+from assistant.vectors import open_vector_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +187,7 @@ class Assistant:
 
     def _document_embedder(self) -> Embedder:
         """Documents are embedded with sentence-transformers even when queries go through ONNX Runtime."""
-        from assistant.onnx_embedding import OnnxEmbedder
+        from assistant.embedding.onnx import OnnxEmbedder
 
         if not isinstance(self.embedder, OnnxEmbedder):
             return self.embedder
@@ -207,9 +214,9 @@ def query_embedder(settings: Settings) -> Embedder:
     """The embedder for questions: ONNX Runtime over the index's export when it is fresh (no torch import,
     ~0.4 s start-up instead of ~5 s), else sentence-transformers. `query_backend` forces one or the other."""
     if settings.query_backend != "torch":
-        from assistant.embedding import resolve_model_dir
-        from assistant.onnx_embedding import OnnxEmbedder, export_is_fresh
-        from assistant.onnx_export import EXPORT_DIR
+        from assistant.embedding.export import EXPORT_DIR
+        from assistant.embedding.model import resolve_model_dir
+        from assistant.embedding.onnx import OnnxEmbedder, export_is_fresh
 
         export = settings.index_dir / EXPORT_DIR
         if export_is_fresh(export, resolve_model_dir(settings.model), name=model_name(settings.model)):

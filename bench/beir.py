@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.embedding import Embedder, SentenceTransformerEmbedder
-from assistant.indexing import Progress, build_with_settings
-from assistant.search import FusionSettings, Retriever
-from assistant.store import open_index
+from assistant.embedding.model import Embedder, SentenceTransformerEmbedder
+from assistant.retrieval.search import FusionSettings, Retriever
+from assistant.storage.build import Progress, build_with_settings
+from assistant.storage.generations import open_index
 
 MODES = (("bm25", "lexical"), ("dense", "dense"), ("hybrid", "hybrid"))
 DEPTH = 100  # documents ranked per query: enough for Recall@100

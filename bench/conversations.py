@@ -188,7 +188,7 @@ def gold_rank(assistant, query: str, case: Case) -> int | None:  # type: ignore[
 
 
 def run_case(assistant, case: Case, *, k: int, history: bool) -> Outcome:  # type: ignore[no-untyped-def]
-    from assistant.conversation import contextualize
+    from assistant.retrieval.followups import contextualize
 
     earlier = [case.first] if history else []
     answer = assistant.ask(case.follow_up, k=k, history=earlier)
@@ -219,9 +219,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.assistant import Assistant
     from assistant.config import Settings
-    from assistant.conversation import contextualize
-    from assistant.embedding import SentenceTransformerEmbedder
-    from assistant.indexing import build_index
+    from assistant.embedding.model import SentenceTransformerEmbedder
+    from assistant.retrieval.followups import contextualize
+    from assistant.storage.build import build_index
 
     with tempfile.TemporaryDirectory(prefix="bench-conversations-") as tmp:
         corpus = write_corpus(Path(tmp) / "corpus")

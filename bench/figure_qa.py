@@ -31,13 +31,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answer import Answer, Citation
+from assistant.answering.answer import Answer, Citation
 from assistant.assistant import Assistant
-from assistant.chunking import sentence_spans
 from assistant.config import Settings
-from assistant.embedding import Embedder
-from assistant.figures import Figure, extract_figures
-from assistant.indexing import build_with_settings
+from assistant.embedding.model import Embedder
+from assistant.figures.extraction import Figure, extract_figures
+from assistant.ingest.chunking import sentence_spans
+from assistant.storage.build import build_with_settings
 
 # --- the matching rule ---------------------------------------------------------------------------------
 
@@ -375,7 +375,7 @@ def run(
         import torch  # slow import, only when asked
 
         torch.set_num_threads(args.threads)
-    from assistant.embedding import SentenceTransformerEmbedder
+    from assistant.embedding.model import SentenceTransformerEmbedder
 
     items = items[: args.limit] if args.limit else items
     settings = Settings.from_env()

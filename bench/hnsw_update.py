@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
 
-from assistant.dense import build_dense_index, extend_dense_index, search
+from assistant.vectors.faiss_index import build_dense_index, extend_dense_index, search
 from bench.scale import make_collection, parse_size, recall_at
 
 

@@ -26,12 +26,12 @@ SEED = ROOT / "corpus" / "china-digital-economy-2022.txt"
 PASSAGE_TOKENS = 208
 
 COLD_TORCH = """
-from assistant.embedding import SentenceTransformerEmbedder
+from assistant.embedding.model import SentenceTransformerEmbedder
 SentenceTransformerEmbedder().embed_query("How large was China's digital economy in 2021?")
 """
 COLD_ONNX = """
 from pathlib import Path
-from assistant.onnx_embedding import OnnxEmbedder
+from assistant.embedding.onnx import OnnxEmbedder
 OnnxEmbedder(Path({export!r})).embed_query("How large was China's digital economy in 2021?")
 """
 
@@ -58,7 +58,7 @@ def passages(n: int, tokens: int) -> list[str]:
     """n different passages of exactly `tokens` tokens ([CLS] and [SEP] included)."""
     from tokenizers import Tokenizer
 
-    from assistant.embedding import packaged_model_dir
+    from assistant.embedding.model import packaged_model_dir
 
     tokenizer = Tokenizer.from_file(str(packaged_model_dir() / "tokenizer.json"))
     tokenizer.no_truncation()
@@ -125,9 +125,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import numpy as np
 
-    from assistant.embedding import SentenceTransformerEmbedder, packaged_model_dir
-    from assistant.onnx_embedding import OnnxEmbedder, export_is_fresh
-    from assistant.onnx_export import export_onnx
+    from assistant.embedding.export import export_onnx
+    from assistant.embedding.model import SentenceTransformerEmbedder, packaged_model_dir
+    from assistant.embedding.onnx import OnnxEmbedder, export_is_fresh
 
     with tempfile.TemporaryDirectory(prefix="bench-onnx-") as tmp:
         export = args.export or Path(tmp) / "onnx"

@@ -55,14 +55,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
 
 from assistant.assistant import Assistant, query_embedder
-from assistant.chunking import ChunkerSettings, chunk_document
 from assistant.config import Settings
-from assistant.documents import load_file
-from assistant.embedding import Embedder, SentenceTransformerEmbedder
-from assistant.indexing import build_with_settings, index_text
-from assistant.onnx_embedding import export_is_fresh
-from assistant.onnx_export import EXPORT_DIR, ensure_query_export, export_onnx
-from assistant.store import current_generation, open_index
+from assistant.embedding.export import EXPORT_DIR, ensure_query_export, export_onnx
+from assistant.embedding.model import Embedder, SentenceTransformerEmbedder
+from assistant.embedding.onnx import export_is_fresh
+from assistant.ingest.chunking import ChunkerSettings, chunk_document
+from assistant.ingest.loaders import load_file
+from assistant.storage.build import build_with_settings, index_text
+from assistant.storage.generations import current_generation, open_index
 from bench.beir import DEPTH, load_qrels, load_queries, ndcg_at_k, percentile
 from bench.load import (
     HIGH_RATE_LIMIT,

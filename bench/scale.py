@@ -48,7 +48,14 @@ from typing import Any
 
 import numpy as np
 
-from assistant.dense import EF_SEARCH, HNSW_EF_CONSTRUCTION, HNSW_M, KINDS, build_dense_index, search
+from assistant.vectors.faiss_index import (
+    EF_SEARCH,
+    HNSW_EF_CONSTRUCTION,
+    HNSW_M,
+    KINDS,
+    build_dense_index,
+    search,
+)
 
 EXHAUSTIVE = ("flat", "flat-fp16")
 DEPTH = 100  # Settings.candidates: how many rows Retriever asks of the dense index
@@ -108,7 +115,7 @@ def embed_cached(texts: Sequence[str], cache: Path | None, what: str) -> np.ndar
         if cached.shape[0] == len(texts):
             print(f"{what}: {len(texts)} embeddings from {cache}", file=sys.stderr)
             return np.ascontiguousarray(cached, dtype=np.float32)
-    from assistant.embedding import SentenceTransformerEmbedder  # slow import: torch
+    from assistant.embedding.model import SentenceTransformerEmbedder  # slow import: torch
 
     embedder = SentenceTransformerEmbedder()
     started = time.perf_counter()

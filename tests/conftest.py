@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embedding import FakeEmbedder
-from assistant.indexing import build_index
+from assistant.storage.build import build_index
+from tests.fakes import FakeEmbedder
 from tests.helpers import write_corpus
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.embedding import FakeEmbedder
 from bench.beir import (
     benchmark,
     evaluate,
@@ -20,6 +19,7 @@ from bench.beir import (
     percentile,
     recall_at_k,
 )
+from tests.fakes import FakeEmbedder
 
 
 def test_ndcg_at_10() -> None:

@@ -13,10 +13,13 @@ from pathlib import Path
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from assistant.chunking import ChunkerSettings, chunk_document, estimate_tokens
-from assistant.documents import SUPPORTED, Document, load_file, split_front_matter
 from assistant.errors import UnreadableDocument
-from assistant.figures import extract_figures
+from assistant.figures.extraction import extract_figures
+from assistant.ingest.chunking import ChunkerSettings, chunk_document, estimate_tokens
+from assistant.ingest.decoding import split_front_matter
+from assistant.ingest.document import Document
+from assistant.ingest.formats import SUPPORTED
+from assistant.ingest.loaders import load_file
 from tests.helpers import make_docx, make_encrypted_pdf, make_pdf
 
 # --- the chunker ------------------------------------------------------------------------------------
@@ -167,7 +170,7 @@ _TRICKY_TEXT = st.lists(st.tuples(_TRICKY, st.sampled_from([" ", "", "\n"])), ma
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(_TRICKY_TEXT, st.text(max_size=200)))
 def test_figures_and_numbered_names_of_any_text_point_at_their_text(text: str) -> None:
-    from assistant.names import numbered_names
+    from assistant.answering.names import numbered_names
 
     end = 0
     for figure in extract_figures(text):

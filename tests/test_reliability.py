@@ -17,14 +17,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.answer import Answer
+from assistant.answering.answer import Answer
 from assistant.assistant import Assistant
-from assistant.cli import main
 from assistant.config import Settings
-from assistant.embedding import DEFAULT_MODEL_NAME, FakeEmbedder
+from assistant.embedding.model import DEFAULT_MODEL_NAME
 from assistant.errors import BadQuestion, IndexCorrupt
-from assistant.indexing import build_index
-from assistant.store import current_generation, open_index
+from assistant.interfaces.cli.main import main
+from assistant.storage.build import build_index
+from assistant.storage.generations import current_generation, open_index
+from tests.fakes import FakeEmbedder
 from tests.helpers import HARBOUR, make_encrypted_pdf, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,7 +176,8 @@ def test_every_bad_file_at_once(corpus: Path, tmp_path: Path) -> None:
 
 
 def test_nothing_outside_the_corpus_is_ever_opened(corpus: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import assistant.documents as documents
+    import assistant.ingest.corpus as corpus_scan
+    import assistant.ingest.formats as formats
 
     _outside_file(corpus, "secret.txt")
     _outside_dir(corpus, "mirror")
@@ -184,11 +186,11 @@ def test_nothing_outside_the_corpus_is_ever_opened(corpus: Path, tmp_path: Path,
     (corpus / "alias.txt").symlink_to(corpus / "orchard.txt")  # a link inside the corpus is fine
     (corpus / "loop").symlink_to(corpus, target_is_directory=True)
     opened: list[Path] = []
-    checksum = documents.file_checksum
-    monkeypatch.setattr(documents, "file_checksum", lambda p: opened.append(p.resolve()) or checksum(p))
-    for suffix, loader in list(documents.LOADERS.items()):
+    checksum = corpus_scan.file_sha256
+    monkeypatch.setattr(corpus_scan, "file_sha256", lambda p: opened.append(p.resolve()) or checksum(p))
+    for suffix, loader in list(formats.LOADERS.items()):
         monkeypatch.setitem(
-            documents.LOADERS,
+            formats.LOADERS,
             suffix,
             lambda p, rel, _loader=loader: opened.append(p.resolve()) or _loader(p, rel),
         )
@@ -292,8 +294,8 @@ def test_fifty_megabyte_text_file_is_indexed_in_bounded_time_and_memory(tmp_path
 import hashlib, json, resource, sys, time
 from pathlib import Path
 import numpy as np
-from assistant.embedding import FakeEmbedder
-from assistant.indexing import build_index
+from tests.fakes import FakeEmbedder
+from assistant.storage.build import build_index
 
 class PassageHash(FakeEmbedder):
     def _vector(self, text):
@@ -323,7 +325,7 @@ print(json.dumps({"seconds": time.perf_counter() - started, "documents": report.
 
 
 def test_file_that_disappears_mid_build_is_named(corpus: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import assistant.indexing as indexing
+    import assistant.storage.build as indexing
 
     (corpus / "gone.txt").write_text("Here one moment, gone the next.")
     scan = indexing.scan_corpus
@@ -341,7 +343,7 @@ def test_file_that_disappears_mid_build_is_named(corpus: Path, tmp_path: Path, m
 
 def test_permission_denied_while_reading_is_named(corpus: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Simulated, so that it also runs as root (root reads every file whatever its mode)."""
-    import assistant.documents as documents
+    import assistant.ingest.formats as documents
 
     (corpus / "locked.txt").write_text("You may not read this.")
     plain = documents.LOADERS[".txt"]
@@ -445,7 +447,7 @@ def test_hostile_questions_through_the_cli_with_the_real_model(tmp_path: Path) -
     stdin = ("\n".join(lines) + "\n").encode() + b"caf\xe9 prices\n"  # not UTF-8
     script = """
 import sys
-from assistant.cli import main
+from assistant.interfaces.cli.main import main
 corpus, index = sys.argv[1], sys.argv[2]
 code = main(["index", "--corpus", corpus, "--index", index], out=sys.stderr)
 sys.exit(code or main(["ask", "-", "--index", index]))
@@ -485,9 +487,9 @@ import sys, time
 from pathlib import Path
 import bm25s, faiss  # imported before "ready" so that kills land in the build, not in imports
 import numpy as np
-import assistant.store as store
-from assistant.embedding import FakeEmbedder
-from assistant.indexing import build_index
+import assistant.storage.generations as store
+from tests.fakes import FakeEmbedder
+from assistant.storage.build import build_index
 
 corpus, index, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import ABSTAIN, Answer
+from assistant.answering.answer import ABSTAIN, Answer
 from assistant.assistant import Assistant
-from assistant.embedding import SentenceTransformerEmbedder
-from assistant.indexing import build_index
+from assistant.embedding.model import SentenceTransformerEmbedder
+from assistant.storage.build import build_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "china-digital-economy-2022.txt"

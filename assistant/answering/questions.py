@@ -1,0 +1,559 @@
+"""Read what a question asks for (a kind of figure, its unit, a period, the words around it) and score figures against it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from assistant.answering.names import kind_asked
+from assistant.figures.extraction import TIME_OF_DAY, Figure, counted_noun, extract_figures, sentence_figures
+from assistant.figures.vocabulary import lookup_unit
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionIntent:
+    """What a question asks for; kind is None when it does not ask for a figure ("What is X?", "Who ...?")."""
+
+    kind: str | None
+    units: tuple[str, ...] = ()  # normalised like Figure.unit: "yuan", "percent", "base stations"
+    period: str | None = None  # a time the question names: "2021", "last year"
+    focus: tuple[str, ...] = ()  # lower-case content words the answer sentence should have near the figure
+    change: bool = False  # the question asks how much something grew or fell
+    part: str | None = None  # "year": only the year of a date; "start"/"end": one end of a span of years
+    # the words naming what is measured: "unemployment" of "What was the unemployment rate?"
+    measure: tuple[str, ...] = ()
+    # a question for no figure may ask for a numbered name: "mission" and ("Apollo",) of "What Apollo mission
+    # was the sixth Moon landing?" (see names.py)
+    name_kind: str | None = None
+    name_words: tuple[str, ...] = ()
+
+
+def _words(spaced: str) -> frozenset[str]:
+    return frozenset(spaced.split())
+
+
+def _rule(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_BE = r"(?:was|is|were|are)"
+# what financial reports measure in money ("What was the depreciation expense in 2019?")
+_FINANCIAL = (
+    r"expenses?|allowances?|liability|liabilities|assets?|tax(?:es)?|benefits?|loss(?:es)?|gains?|depreciation"
+    r"|amortization|amortisation|receivables?|payables?|debts?|cash|dividends?|guarantees?|deposits?|reserves?"
+    r"|charges?|compensation|proceeds|bookings|write-downs?|impairments?|borrowings?|obligations?|provisions?"
+)
+# what a quantity noun follows: "the", "its", "Fresno's"
+_WHOSE = r"(?:the\s+|its\s+|their\s+|his\s+|her\s+|(?:[\w.-]+\s+){0,3}[\w.-]+['’]s?\s+)"
+_MEASURES = (
+    r"distance|temperature|height|weight|length|rating|average|diameter|area|speed|resolution|pressure|depth"
+    r"|elevation|altitude|capacity|width|radius|mass|density|frequency|wavelength|voltage"
+)
+# the rule matching earliest in the question wins ("How many people lived there when ..." asks for a count);
+# on a tie the first listed ("what share" before "how many")
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_rule(r"\bhow\s+old\b|\b(?:what|which)\s+age\b(?!\s+(?:of|period|group|range|bracket)\b)"), "age"),
+    (
+        # not "during what time" or "what time period/frame/of year": those ask for a time in history
+        _rule(
+            r"(?<!during\s)\b(?:what|which)\s+time\b(?!\s+(?:period|fram\w*|span|zone|of\s+(?:the\s+)?year))"
+            r"|\bat\s+what\s+hour\b|\bwhat\s+hour\b"
+        ),
+        "time",
+    ),
+    (
+        _rule(
+            r"\bhow\s+long\b|\bfor\s+how\s+(?:long|many\s+(?:years|months|days))\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}(?:time\s+limit|duration|life\s+expectancy|lifespan)\b"
+            r"|\bwhat\s+duration\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,3}}(?:(?:useful|estimated|expected|remaining)\s+life"
+            r"|(?:amortization|amortisation|vesting|depreciation|lease)\s+(?:period|term))\b"
+        ),
+        "duration",
+    ),
+    (
+        _rule(
+            r"\b(?:what|which)\s+(?:day|date|month)\b|\bwhen\s+exactly\b|\bon\s+what\s+(?:day|date)\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}date\b"
+        ),
+        "date",
+    ),
+    (
+        _rule(
+            r"\b(?:what|which)\s+(?:[\w-]+\s+|(?:range|span)\s+of\s+)?(?:years?|decades?|centur(?:y|ies)|seasons?|era"
+            r"|(?:time\s+)?period)\b"
+            r"|\bwhen\b|\bduring\s+what\s+time\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}year\b"
+        ),
+        "year",
+    ),
+    (
+        _rule(
+            r"\bhow\s+fast\b|\bby\s+how\s+much\b"
+            rf"|\bwhat\s+{_BE}\s+the\s+(?:[\w-]+\s+)?(?:increase|decrease|change|decline|rise|growth|drop|fall)\s+in\b"
+        ),
+        "change",
+    ),
+    (
+        _rule(
+            r"\b(?:what|which)\s+(?:share|proportion|percentage|percent|fraction|portion|ratio)\b|\bwhat\s+%"
+            rf"|\bwhat\s+{_BE}\s+(?:{_WHOSE})?(?:[\w-]+\s+){{0,3}}(?<!per\s)(?<!exchange\s)"
+            r"(?:share|proportion|percentage|rate|ratio)\b"
+            r"|\bhow\s+much\s+of\b|\bpercentage\b"
+        ),
+        "percent",
+    ),
+    (
+        _rule(
+            r"\b(?:what|which)\s+(?:rank|place|position|ranking|anniversary)\b|\brank(?:ed|s|ing)?\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}(?:rank|ranking)\b"
+        ),
+        "ordinal",
+    ),
+    (
+        _rule(
+            r"\bhow\s+many\b|\bhow\s+(?:may|man)\s+(?!(?:this|his|its|us)\b)(?=[a-z]+s\b)"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}(?:number|population|count|attendance)\b"
+        ),
+        "count",
+    ),
+    (_rule(r"\bhow\s+much\b"), "how much"),
+    (
+        _rule(
+            r"\bhow\s+(?:large|big|huge|great|sizable|significant)\b|\bwhat\s+(?:size|scale|amount)\b"
+            r"|\bwhat\s+(?:was|is|were|are)\s+the\s+(?:\w+\s+){0,3}(?:size|scale|value|amount|total|volume|worth)\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,2}}(?:output|production|consumption|exports|imports"
+            r"|emissions|turnover)\b"
+        ),
+        "amount",
+    ),
+    (
+        _rule(
+            r"\bwhat\s+(?:was|is)\s+the\s+(?:final\s+)?score\b|\b(?:win|won)[/-](?:loss|lost)\s+(?:ratio|record)\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:(?:regular[\s-])?season\s+)?record\b"
+        ),
+        "score",
+    ),
+    (
+        _rule(
+            r"\bwhat\s+(?:was|is|were|are)\s+(?:the\s+|its\s+|their\s+)?"
+            r"(?:(?!(?:included|comprised|contained|consist\w*)\b)[\w'’-]+\s+){0,3}(?:revenues?|costs?|prices?"
+            r"|income|profits?|sales|budget|spending|investment|gdp|expenses?|salary|earnings|prize|fees?|offer|bid"
+            r"|(?:accrued\s+)?interest|penalties"
+            rf"|wages?|fines?|{_FINANCIAL})\b"
+            r"|\bwhat\s+(?:would|will|did|does|do|must|should|might|could)\s+(?:[\w'’]+\s+){0,5}(?:pay|cost|charge)\b"
+            r"(?!\s+of\b)|\b(?:fees?|tuition)\b.*\brise\s+to\b"
+            r"|\b(?:upper|lower)\s+(?:end|range|limit)\s+of\s+(?:[\w-]+\s+)?(?:fees?|tuition|prices?|costs?)\b"
+        ),
+        "money",
+    ),
+    (
+        _rule(
+            rf"\bhow\s+(?:tall|far|high|deep|wide|heavy)\b|\bwhat\s+(?:{_MEASURES})\b"
+            rf"|\bwhat\s+{_BE}\s+{_WHOSE}(?:[\w-]+\s+){{0,3}}(?:{_MEASURES})\b"
+            r"|\bwhat\s+(?:is|was|are|were)\s+the\s+(?:most|fewest|highest|lowest|largest|maximum|minimum)\b"
+            r"|\b(?:what|which)\s+(?:other\s+)?(?:number|yard\s+line)\b|\batomic\s+number\b"
+            r"|\b(?:greater|larger|bigger|higher|lower|smaller|more|less|fewer|older|younger)\s+than\s+what\b"
+            r"|\bwhat\s+(?:does|did|do|will|would|can)\s+(?:[\w'’\"-]+\s+){1,8}weigh\b"
+        ),
+        "number",
+    ),
+)
+_CHANGE = _rule(
+    r"\bhow\s+fast\b|\bby\s+how\s+much\b|\bgrowth\b|\brate\s+of\s+(?:increase|decline)\b"
+    r"|\b(?:grow|grew|increase[ds]?|rise|rose|fall|fell|decline[ds]?|drop(?:ped)?|decrease[ds]?|change[ds]?)\b"
+)
+_MONEY_WORDS = re.compile(
+    r"\b(?:yuan|rmb|renminbi|dollars?|usd|euros?|pounds?|sterling|yen|value[ds]?|worth|revenues?|gdp|costs?|price[sd]?"
+    r"|spen[dt]|spending|invest(?:ed|ment)?|sales|income|profits?|budget|econom(?:y|ies)|market|funding|funds?"
+    r"|expenditure|earnings|turnover|capital|money|paid|pay|" + _FINANCIAL + r")\b|[$€£¥]",
+    re.IGNORECASE,
+)
+_DATA_WORDS = re.compile(
+    r"\b(?:data|zb|eb|pb|tb|gb|[a-z]*bytes?|storage|output\s+of\s+data)\b", re.IGNORECASE
+)
+_CONTRACTION = re.compile(r"\b(what|how|who|where|when)['’]s\b", re.IGNORECASE)
+_IN_UNIT = re.compile(r"\bin\s+([^\W\d_]+)\s*\??\s*\Z")
+_AS_SHARE = re.compile(r"\bas\s+an?\s+(?:percentage|percent|share|proportion|fraction)\s+of\b", re.IGNORECASE)
+_HOW_MANY_SCALE = re.compile(
+    r"\bhow\s+many\s+(?:hundred|thousand|million|billion|trillion)s?\b", re.IGNORECASE
+)
+_REACHED = re.compile(r"\bto\s*\??\s*\Z", re.IGNORECASE)
+_TIME_WORDS = re.compile(r"\bhow\s+much\s+time\b", re.IGNORECASE)
+_MEASURE = re.compile(
+    r"\bhow\s+(?:many|much)\s+(?P<after>(?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could"
+    r"|in|of|for|at|on|by|to|from|with|than|per)\b)[\w'’-]+\s+){0,3})"
+    r"|\b(?:the|its|their|[\w.-]+['’]s?)\s+(?P<before>(?:[\w'’-]+\s+){1,2}?)"
+    r"(?:rate|share|percentage|proportion|number|amount|size|value|level|population)\b",
+    re.IGNORECASE,
+)
+# words that name no particular quantity ("how much money", "how many people", "the total number")
+_GENERIC_MEASURES = _words("money time people persons times total overall average annual current")
+_ALIAS = re.compile(r"\s*\(([A-Za-z][\w&-]*)\)")
+_START_WORDS = _rule(r"\b(?:born|birth|begin|began|begun|start(?:ed)?|found(?:ed)?|establish(?:ed)?)\b")
+_END_WORDS = _rule(r"\b(?:die|died|death|end|ended|finish(?:ed)?|dissolved|abolished|fall|fell|collapsed?)\b")
+_YEAR_WORD = _rule(r"\byear\b")
+_HOW_MANY = re.compile(r"\bhow\s+ma(?:ny|y|n)\s+(.*)", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(?:1\d{3}|20\d{2})(?!\d)")
+_RELATIVE_PERIOD = re.compile(r"\b(?:last|this|next)\s+year\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*", re.IGNORECASE)
+_STOPWORDS = _words(
+    """a an the of in on at to for by with from as and or but not no nor is are was were be been being am do does did
+    done has have had having will would shall should can could may might must what which who whom whose when where why
+    how that this these those there here it its they them their he him his she her we us our you your i me my than then
+    so such very much many more most less least about into over under after before during since until while if
+    whether also only just still ever each every all any some other another own same both either neither s
+    exactly approximately roughly around nearly almost total amount number figure value level size scale share
+    proportion percentage percent portion fraction ratio rank ranked place position year years date day month
+    long old fast big large huge great"""
+)
+# capitalised stopwords that do not start a name ("In 2021, How ...", "What I ...")
+_NAME_STOPWORDS = _words("i a an the of in on at to for by and or how what which who when where why")
+# a figure of another kind than asked needs at least this affinity ("how many" takes a bare number, not money)
+MIN_AFFINITY = 0.4
+_OTHER_YEAR = 0.1  # period fit of a figure dated in another year than the question's
+_AMOUNTS = frozenset({"money", "count", "data_size", "number"})
+# how much credit a figure of one kind gets for a question expecting another (1.0 when they are the same)
+_AFFINITY: dict[tuple[str, str], float] = {
+    ("money", "number"): 0.4, ("money", "count"): 0.3, ("money", "data_size"): 0.3,
+    ("count", "number"): 0.6, ("count", "money"): 0.3, ("count", "data_size"): 0.3,
+    ("data_size", "number"): 0.4, ("data_size", "money"): 0.3, ("data_size", "count"): 0.3,
+    ("number", "count"): 0.6, ("number", "money"): 0.4, ("number", "data_size"): 0.4, ("number", "duration"): 0.4,
+    ("number", "percent"): 0.3, ("year", "date"): 0.8, ("date", "year"): 0.6, ("duration", "number"): 0.4,
+    ("ordinal", "number"): 0.2, ("percent", "number"): 0.2,
+}  # fmt: skip
+
+
+def analyse_question(question: str) -> QuestionIntent:
+    """The intent of a question: what kind of figure it wants, in which unit, for when, about what."""
+    kind, units, change = _kind_and_units(question)
+    period = _period(question)
+    unit_words = {w for u in units for w in u.lower().split()}
+    focus: list[str] = []
+    for m in _WORD.finditer(question):
+        word = re.sub(r"['’]s$", "", m.group().lower())
+        # a capitalised word after the first is part of a name ("the Large Catechism", "the Old Testament")
+        name = m.start() > 0 and m.group()[0].isupper() and question[: m.start()].strip() != ""
+        if (
+            len(word) > 1
+            and (word not in _STOPWORDS or (name and word not in _NAME_STOPWORDS))
+            and word not in unit_words
+            and word not in (period, *focus)
+        ):
+            focus.append(word)
+    measure = _measure(question) if kind is not None else ()
+    name_kind, name_words = kind_asked(question) if kind is None else (None, ())
+    return QuestionIntent(
+        kind,
+        tuple(units),
+        period,
+        tuple(focus),
+        change,
+        _part(question, kind),
+        measure,
+        name_kind,
+        name_words,
+    )
+
+
+def _kind_and_units(question: str) -> tuple[str | None, list[str], bool]:
+    question = _CONTRACTION.sub(r"\1 is", question)
+    hits = [
+        (m.start(), i, name) for i, (pattern, name) in enumerate(_RULES) if (m := pattern.search(question))
+    ]
+    rule = min(hits)[2] if hits else None
+    # "What were the expenses, as a percentage of revenue?" asks for a percent, whatever matched first
+    if rule is not None and _AS_SHARE.search(question):
+        rule = "percent"
+    units = _unit_words(question)
+    if rule is None:
+        # "What will the trophy weigh in pounds?": a question that ends naming a unit asks for a figure in it
+        asked = _IN_UNIT.search(question)
+        found = lookup_unit(asked.group(1)) if asked else None
+        if found is not None and found[0] not in ("money", "duration"):
+            return found[0], [found[1]], False
+        return None, units, False
+    if rule == "age":
+        return "duration", ["years"], False
+    if rule == "time":
+        return "date", [TIME_OF_DAY], False
+    if rule == "change":
+        # "by how much did revenue grow": money when the question is about money, else a rate
+        money = _MONEY_WORDS.search(question) and not re.search(r"\bpercent|%|\brate\b", question, re.I)
+        return ("money" if money else "percent"), units, True
+    if rule == "percent":
+        return (
+            "percent",
+            ["percent", *(u for u in units if u != "percent")],
+            _CHANGE.search(question) is not None,
+        )
+    if rule == "score":
+        return "number", ["score"], False
+    if rule == "count" and _HOW_MANY_SCALE.search(question):  # "How many million of receivables were sold?"
+        rule = "how much"
+    elif rule == "count":
+        return _how_many(question, units)
+    if rule in ("money", "amount", "how much"):
+        if _DATA_WORDS.search(question):
+            return "data_size", units, False
+        if rule == "how much" and _TIME_WORDS.search(question):
+            return "duration", units, False
+        if rule == "money" or _MONEY_WORDS.search(question) or any(_is_money(u) for u in units):
+            # "What might the fees rise to?" asks for the level reached, not the change
+            return "money", units, _CHANGE.search(question) is not None and not _REACHED.search(question)
+        # "how much rain", "what was the size of the audience": a quantity, not money
+        return "number", units, False
+    return rule, units, False
+
+
+def _measure(question: str) -> tuple[str, ...]:
+    """The topic words of the quantity asked for: "data" of "How much data ...", "unemployment" of "What was
+    the unemployment rate ...", "base stations" of "How many 5G base stations ..."."""
+    words: list[str] = []
+    for m in _MEASURE.finditer(question):
+        phrase = m.group("after") or m.group("before") or ""
+        words += [
+            w
+            for w in _WORD.findall(phrase.lower())
+            if w not in _STOPWORDS and w not in _GENERIC_MEASURES and not _unit_or_verb(w)
+        ]
+    return tuple(dict.fromkeys(words))
+
+
+def _unit_or_verb(word: str) -> bool:
+    """A unit says how the quantity is measured, not what ("How many kgs of moon rocks ..."), and a past-tense
+    verb follows the measured noun ("How much time remained ..."): neither names the topic."""
+    return lookup_unit(word) is not None or (len(word) > 5 and word.endswith("ed"))
+
+
+def _part(question: str, kind: str | None) -> str | None:
+    """Which part of a time the question wants: "born" the start of "(1249–1314)", "what year" a date's year."""
+    if kind not in ("year", "date"):
+        return None
+    if _START_WORDS.search(question):
+        return "start"
+    if _END_WORDS.search(question):
+        return "end"
+    return "year" if kind == "year" and _YEAR_WORD.search(question) else None
+
+
+def _is_money(unit: str) -> bool:
+    found = lookup_unit(unit)
+    return found is not None and found[0] == "money"
+
+
+def _how_many(question: str, units: list[str]) -> tuple[str, list[str], bool]:
+    """ "How many 5G base stations ..." -> count of "base stations"; "how many years" -> a duration."""
+    m = _HOW_MANY.search(question)
+    noun = counted_noun(m.group(1)) if m else None
+    if noun is None:
+        return "count", units, False
+    found = lookup_unit(noun)
+    if found is not None:
+        return found[0], [found[1]], False
+    return "count", [noun, *(u for u in units if u != noun)], False
+
+
+def _unit_words(question: str) -> list[str]:
+    units: list[str] = []
+    for word in _WORD.findall(question) + re.findall(r"[%$€£¥]", question):
+        found = lookup_unit(word)
+        if found is not None and found[0] != "duration" and found[1] not in units:
+            units.append(found[1])
+    return units
+
+
+def _period(question: str) -> str | None:
+    year = _YEAR.search(question)
+    if year:
+        return year.group()
+    relative = _RELATIVE_PERIOD.search(question)
+    return " ".join(relative.group().lower().split()) if relative else None
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    for suffix in ("ies", "ing", "est", "ed", "es", "er", "ly", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:6]
+
+
+def _same_stem(a: str, b: str) -> bool:
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return long_.startswith(short) and (len(short) >= 4 or short == long_)
+
+
+@lru_cache(maxsize=512)
+def _sentence_stems(sentence: str) -> tuple[tuple[str, int], ...]:
+    """(stem, character offset) of each word; cached, as every figure of a sentence is scored against it."""
+    return tuple((_stem(m.group()), m.start()) for m in _WORD.finditer(sentence))
+
+
+def figure_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
+    """How well a figure fits the question, 0..1: kind, unit, period, change and focus words near the figure."""
+    if intent.kind is None:
+        return 0.0
+    kind = 1.0 if figure.kind == intent.kind else _AFFINITY.get((intent.kind, figure.kind), 0.0)
+    if intent.kind in _AMOUNTS and _counts_named(figure, intent):
+        kind = 1.0  # "What are the most passes ...": "77 passes" is the number asked for
+    elif intent.kind == "duration" and figure.kind in ("year", "date") and _since(figure, sentence):
+        kind = 0.8  # "How long has it been in circulation?" -- "since 1979"
+    if (figure.unit == TIME_OF_DAY) != (TIME_OF_DAY in intent.units):
+        # "What time ...?" wants a time of day; "When ...?" a date, or a time only where no date is given
+        kind = 0.45 if figure.unit == TIME_OF_DAY and intent.kind in ("year", "date") else 0.0
+    if kind < MIN_AFFINITY:
+        return 0.0
+    period = _period_fit(figure, intent, sentence)
+    if period <= _OTHER_YEAR:
+        return 0.0  # the question asks about 2020, the figure is for 2021
+    score = 0.45 * kind + 0.15 * unit_fit(figure, intent, sentence) + 0.15 * period
+    score += 0.15 * _focus_fit(figure, intent, sentence)
+    if intent.change:
+        score += 0.10 if figure.change else 0.0
+    else:
+        score += 0.05 if figure.change else 0.10
+    return max(0.0, min(1.0, score))
+
+
+def unit_fit(figure: Figure, intent: QuestionIntent, sentence: str = "") -> float:
+    """How well a figure's unit matches the unit the question names (or implies), 0..1.
+
+    With the sentence, a name in parentheses right after the figure counts as its unit too: "40 million micro,
+    small and medium-sized enterprises (MSMEs)" answers "How many MSMEs ...".
+    """
+    alias = _ALIAS.match(sentence, figure.end) if sentence[figure.start : figure.end] == figure.text else None
+    if alias is not None and alias.group(1) in intent.units:
+        return 1.0
+    if intent.kind == "ordinal":
+        return 1.0 if figure.unit == "rank" else 0.6
+    if not intent.units:
+        if _counts_named(figure, intent):
+            return 1.0
+        return 1.0 if figure.kind not in _AMOUNTS or figure.unit else 0.7  # a bare number says less
+    if figure.unit is None:
+        return 0.4
+    for unit in intent.units:
+        if unit == figure.unit or (
+            figure.currency and lookup_unit(unit) == ("money", figure.unit, figure.currency)
+        ):
+            return 1.0
+        if _same_stem(_stem(unit.split()[-1]), _stem(figure.unit.split()[-1])):
+            return 0.9  # the same head noun: "stations" for "base stations"
+    return 0.2
+
+
+_SINCE = re.compile(r"\b(?i:since)\s+\Z")
+
+
+def _since(figure: Figure, sentence: str) -> bool:
+    """Whether "since" stands right before the figure: a time from which a duration runs."""
+    return sentence[figure.start : figure.end] == figure.text and bool(
+        _SINCE.search(sentence, max(0, figure.start - 8), figure.start)
+    )
+
+
+def _counts_named(figure: Figure, intent: QuestionIntent) -> bool:
+    """Whether a count counts what the question names in the plural: "passes" of "What are the most passes he
+    had?" (not "family" of "What was the average family size?")."""
+    if figure.kind != "count" or figure.unit is None:
+        return False
+    head = _stem(figure.unit.split()[-1])
+    return any(word.endswith("s") and _same_stem(_stem(word), head) for word in intent.focus)
+
+
+def _period_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
+    if intent.period is None:
+        return 1.0
+    if figure.kind in ("year", "date"):
+        return 0.5 if figure.value is not None and str(int(figure.value)) == intent.period else 1.0
+    if figure.period is not None:
+        if intent.period in figure.period:
+            return 1.0
+        asked, given = _YEAR.findall(intent.period), _YEAR.findall(figure.period)
+        if asked and given:
+            # the sentence names the asked year but dates no figure by it ("In 2009, NASA estimated the costs in
+            # 2005 dollars as $170 billion"): the dating may be wrong, so the figure is not ruled out
+            named = intent.period in sentence and not any(
+                f.period and intent.period in f.period for f in sentence_figures(sentence)
+            )
+            return 0.5 if named else _OTHER_YEAR
+        return 0.5
+    return 0.7 if intent.period in sentence else 0.4
+
+
+def _focus_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
+    if not intent.focus:
+        return 1.0
+    start = figure.start
+    if sentence[start : figure.end] != figure.text:  # offsets from a longer text: find the figure again
+        start = sentence.find(figure.text)
+    inside, end = start >= 0, start + len(figure.text)
+    stems = _sentence_stems(sentence)
+    total = 0.0
+    for word in intent.focus:
+        target = _stem(word)
+        best = 0.0
+        for stem, offset in stems:
+            if _same_stem(stem, target):
+                if not inside:
+                    best = 1.0
+                    break
+                distance = start - offset if offset < start else offset - end
+                best = max(best, 1.0 if distance <= 60 else 0.75 if distance <= 150 else 0.5)
+        total += best
+    return total / len(intent.focus)
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_RANGE_SIDES = re.compile(r"(\d{2,4})(\s*(?:[-–‐]|to|through|and)\s*)(\d{2,4})\s*\Z")
+
+
+def narrow(figure: Figure, part: str | None) -> Figure:
+    """The part of a figure a question asks for: the year of a date ("In what year ...?" -> "2014" of
+    "June 4, 2014"), or one end of a span of years ("When was he born?" -> "1249" of "1249–1314")."""
+    if part == "year" and figure.kind == "date":
+        years = list(_YEAR.finditer(figure.text))
+        if years:
+            y = years[-1]
+            return replace(
+                figure,
+                text=y.group(),
+                start=figure.start + y.start(),
+                end=figure.start + y.end(),
+                kind="year",
+            )
+    if part in ("start", "end") and figure.kind == "year" and figure.range_to is not None:
+        m = _RANGE_SIDES.search(figure.text)
+        if m is not None:
+            side = 1 if part == "start" else 3
+            value = figure.value if part == "start" else figure.range_to
+            return replace(
+                figure,
+                text=m.group(side),
+                start=figure.start + m.start(side),
+                end=figure.start + m.end(side),
+                value=value,
+                range_to=None,
+            )
+    return figure
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def numbers_in(question: str) -> set[str]:
+    """The numbers a question names, as digits: "Super Bowl 50" and "fifty" both give "50"."""
+    named = {f"{f.value:g}" for f in extract_figures(question) if f.value is not None}
+    return _numbers(question) | named
+
+
+def in_question(figure: Figure, question_numbers: set[str]) -> bool:
+    """True when every number of the figure is named in the question: "Super Bowl 50" does not answer with 50."""
+    numbers = _numbers(figure.text)
+    if figure.value is not None and not numbers:  # a figure in words ("fifty")
+        numbers = {f"{figure.value:g}"}
+    return bool(numbers) and numbers <= question_numbers

@@ -1,0 +1,53 @@
+"""What ingestion produces: a Document to index, a file Skipped with its reason, a SourceFile seen in a scan."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One document's text and what to cite it by. `pages` maps character offsets to page numbers."""
+
+    id: str
+    text: str
+    source: str
+    title: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    # (start offset, page number) for each page, in order; empty for unpaged formats.
+    pages: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def checksum(self) -> str:
+        payload = json.dumps([self.text, self.title, self.metadata, self.pages], sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def sections(self) -> list[tuple[int, int, int | None]]:
+        """(start, end, page) spans that chunks must not cross: one per page, or the whole text."""
+        if not self.pages:
+            return [(0, len(self.text), None)]
+        bounds = [start for start, _ in self.pages] + [len(self.text)]
+        return [(bounds[i], bounds[i + 1], page) for i, (_, page) in enumerate(self.pages)]
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file left out of the collection, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file in the corpus with the checksum of its bytes (lets an update skip parsing unchanged files)."""
+
+    path: Path
+    rel: str
+    checksum: str
+    # (size, mtime_ns) taken before the checksum: a file with the same stat later need not be read again
+    stat: tuple[int, int] = (0, 0)

@@ -1,0 +1,22 @@
+"""The readers of each supported file type, by suffix; each turns a file into Documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant.ingest.document import Document
+from assistant.ingest.formats import docx, html, jsonl, pdf, text
+
+Reader = Callable[[Path, str], list[Document]]
+
+LOADERS: dict[str, Reader] = {
+    ".txt": text.load_plain,
+    ".md": text.load_plain,
+    ".html": html.load_html,
+    ".htm": html.load_html,
+    ".pdf": pdf.load_pdf,
+    ".docx": docx.load_docx,
+    ".jsonl": jsonl.load_jsonl,
+}
+SUPPORTED = tuple(LOADERS)

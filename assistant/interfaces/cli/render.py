@@ -1,0 +1,225 @@
+"""Render answers, hits and figures for people: plain text for pipes, rich markup for terminals."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+
+if TYPE_CHECKING:
+    from assistant.answering.answer import Answer, Citation, CitedFigure
+    from assistant.storage.generations import DocumentInfo
+
+
+def to_json(obj: Any) -> str:
+    return json.dumps(obj.to_dict() if hasattr(obj, "to_dict") else obj, ensure_ascii=False)
+
+
+def cite_line(c: Citation) -> str:
+    """[n] title, source, page, characters start-end."""
+    page = f", page {c.page}" if c.page is not None else ""
+    return f"[{c.n}] {c.title} — {c.source}{page}, chars {c.start}-{c.end}"
+
+
+def _one_line(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def answer_text(answer: Answer, *, passages: int = 3, width: int = 240) -> str:
+    """The answer as plain text: answer line, its sentence, citations, then the passages."""
+    lines: list[str] = []
+    if answer.abstained:
+        lines.append(f"Answer: {answer.answer}")
+        if answer.citations:
+            lines.append("Closest passages:")
+    else:
+        cite = f" [{answer.sentence.citation}]" if answer.sentence else ""
+        lines.append(f"Answer: {answer.answer}{cite}")
+        if answer.sentence is not None and answer.answer != answer.sentence.text:
+            lines.append(f"From: {answer.sentence.text}")
+    if answer.citations:
+        lines.append("")
+        lines.extend(cite_line(c) for c in answer.citations)
+    shown = answer.citations[:passages]
+    if shown:
+        lines.append("")
+        lines.extend(f"  [{c.n}] {_one_line(c.excerpt(width - 1), width)}" for c in shown)
+    return "\n".join(lines)
+
+
+def _head_markup(answer: Answer) -> list[str]:
+    """The answer's first lines in rich markup: the answer (the figure in bold, highlighted in its sentence),
+    or the abstention and the heading of the closest passages."""
+    lines: list[str] = []
+    if answer.abstained:
+        lines.append(f"[yellow]{escape(answer.answer)}[/yellow]")
+        if answer.citations:
+            lines.append("[dim]Closest passages:[/dim]")
+    else:
+        cite = f" [cyan]\\[{answer.sentence.citation}][/cyan]" if answer.sentence else ""
+        lines.append(f"[bold green]{escape(answer.answer)}[/bold green]{cite}")
+        if answer.figure is not None and answer.sentence is not None:
+            lines.append(highlight(answer.sentence.text, answer.figure))
+        elif answer.sentence is not None and answer.answer != answer.sentence.text:  # a numbered name
+            start = answer.sentence.text.find(answer.answer)
+            lines.append(_marked(answer.sentence.text, start, start + len(answer.answer)))
+    return lines
+
+
+def answer_markup(answer: Answer, *, passages: int = 3, width: int = 240) -> str:
+    """The answer in rich markup: the figure in bold, highlighted in its sentence."""
+    lines = _head_markup(answer)
+    if answer.citations:
+        lines.append("")
+        lines.extend(f"[cyan]{escape(cite_line(c))}[/cyan]" for c in answer.citations)
+    for c in answer.citations[:passages]:
+        lines.append(f"[dim]  \\[{c.n}] {escape(_one_line(c.excerpt(width - 1), width))}[/dim]")
+    return "\n".join(lines)
+
+
+def highlight(sentence: str, figure: CitedFigure) -> str:
+    return _marked(sentence, figure.figure.start, figure.figure.end)
+
+
+def _marked(sentence: str, start: int, end: int) -> str:
+    """The sentence in italics with sentence[start:end] in bold reverse (all italics when start < 0)."""
+    if start < 0:
+        return f"[italic]{escape(sentence)}[/italic]"
+    return (
+        f"[italic]{escape(sentence[:start])}[/italic][bold reverse]{escape(sentence[start:end])}"
+        f"[/bold reverse][italic]{escape(sentence[end:])}[/italic]"
+    )
+
+
+def hits_text(result: Any, *, width: int = 240) -> str:
+    """Each hit's location line, then its passage from the sentence holding most of the query's terms when
+    the passage's start would hide it."""
+    from assistant.answering.answer import excerpt
+
+    lines = []
+    for n, hit in enumerate(result.hits, start=1):
+        page = f", page {hit.chunk.page}" if hit.chunk.page is not None else ""
+        lines.append(
+            f"[{n}] {hit.score:.3f} {hit.title} — {hit.source}{page}, chars {hit.chunk.start}-{hit.chunk.end}"
+        )
+        lines.append(
+            f"    {_one_line(excerpt(hit.chunk.text, hit.chunk.start, hit.focus, width - 1), width)}"
+        )
+    return "\n".join(lines) if lines else "No passages found."
+
+
+def figures_text(result: Any) -> str:
+    if not result.figures:
+        return "No figures found."
+    return "\n".join(
+        f"[{f.citation}] {f.figure.text} ({f.figure.kind}) — {f.to_dict()['context']}" for f in result.figures
+    )
+
+
+def figures_csv(result: Any) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["text", "value", "unit", "kind", "qualifier", "period", "citation", "source", "context"])
+    sources = {c.n: c.source for c in result.citations}
+    for f in result.figures:
+        d = f.to_dict()
+        writer.writerow(
+            [
+                d["text"],
+                d["value"],
+                d["unit"],
+                d["kind"],
+                d["qualifier"],
+                d["period"],
+                d["citation"],
+                sources.get(f.citation, ""),
+                d["context"],
+            ]
+        )
+    return out.getvalue().rstrip("\n")
+
+
+def documents_text(docs: Sequence[DocumentInfo]) -> str:
+    if not docs:
+        return "No documents indexed."
+    return "\n".join(
+        f"{d.id} — {d.title} ({d.chunks} chunk{'' if d.chunks == 1 else 's'}{f', {len(d.pages)} pages' if d.pages else ''})"
+        for d in docs
+    )
+
+
+# --- the chat ------------------------------------------------------------------------------------
+
+
+def source_line(c: Citation) -> str:
+    """[n] title — source, page (no character span: the short form for lists)."""
+    page = f", page {c.page}" if c.page is not None else ""
+    return f"[{c.n}] {c.title} — {c.source}{page}"
+
+
+def fold(text: str, *, lines: int = 2, width: int = 96) -> list[str]:
+    """The first lines of a passage wrapped to width, the last ending in … when some text is left out."""
+    import textwrap
+
+    width = max(width, 20)
+    wrapped = textwrap.wrap(" ".join(text.split()), width=width) or [""]
+    if len(wrapped) <= lines:
+        return wrapped
+    shown = wrapped[:lines]
+    last = shown[-1]
+    if len(last) + 2 > width:
+        last = last[: width - 2].rsplit(" ", 1)[0]
+    shown[-1] = last + " …"
+    return shown
+
+
+def _folded(c: Citation, *, lines: int, width: int) -> list[str]:
+    """A passage folded to lines: from its start when that shows its focus sentence, else from the sentence."""
+    shown = fold(c.text, lines=lines, width=width)
+    visible = len(" ".join(shown).removesuffix(" …"))
+    return fold(c.excerpt(visible), lines=lines, width=width)
+
+
+def answer_chat_markup(answer: Answer, *, lines: int = 2, width: int = 96) -> str:
+    """The answer for a chat terminal: figure in its sentence, then each citation with its passage folded."""
+    out = _head_markup(answer)
+    for c in answer.citations:
+        out.append("")
+        out.append(f"[cyan]{escape(source_line(c))}[/cyan]")
+        out.extend(f"[dim]    {escape(line)}[/dim]" for line in _folded(c, lines=lines, width=width - 4))
+    if answer.citations:
+        out.append("")
+        out.append("[dim]:sources N shows passage N in full[/dim]")
+    return "\n".join(out)
+
+
+def passage_text(c: Citation) -> str:
+    """A cited passage in full under its location line."""
+    return f"{cite_line(c)}\n\n{c.text.strip()}"
+
+
+def passage_markup(c: Citation) -> str:
+    """A cited passage in full, the sentence it is cited for (its focus) in bold."""
+    text = c.text.strip()
+    if c.focus is None:
+        return f"[cyan]{escape(cite_line(c))}[/cyan]\n\n{escape(text)}"
+    lead = len(c.text) - len(c.text.lstrip())
+    start, end = c.focus[0] - c.start - lead, c.focus[1] - c.start - lead
+    return (
+        f"[cyan]{escape(cite_line(c))}[/cyan]\n\n{escape(text[:start])}[bold]{escape(text[start:end])}[/bold]"
+        f"{escape(text[end:])}"
+    )
+
+
+def figures_cited_text(result: Any) -> str:
+    """The figures about a topic, then the passages they come from."""
+    if not result.figures:
+        return "No figures found."
+    used = {f.citation for f in result.figures}
+    sources = [cite_line(c) for c in result.citations if c.n in used]
+    return figures_text(result) + "\n\n" + "\n".join(sources)
