@@ -22,6 +22,7 @@ from assistant.assistant import Assistant
 from assistant.config import Settings
 from assistant.embedding.model import DEFAULT_MODEL_NAME
 from assistant.errors import BadQuestion, IndexCorrupt
+from assistant.ingest.document import Document, RawFile
 from assistant.interfaces.cli.main import main
 from assistant.storage.build import build_index
 from assistant.storage.generations import current_generation, open_index
@@ -177,7 +178,6 @@ def test_every_bad_file_at_once(corpus: Path, tmp_path: Path) -> None:
 
 def test_nothing_outside_the_corpus_is_ever_opened(corpus: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import assistant.ingest.corpus as corpus_scan
-    import assistant.ingest.formats as formats
 
     _outside_file(corpus, "secret.txt")
     _outside_dir(corpus, "mirror")
@@ -188,13 +188,16 @@ def test_nothing_outside_the_corpus_is_ever_opened(corpus: Path, tmp_path: Path,
     opened: list[Path] = []
     checksum = corpus_scan.file_sha256
     monkeypatch.setattr(corpus_scan, "file_sha256", lambda p: opened.append(p.resolve()) or checksum(p))
-    for suffix, loader in list(formats.LOADERS.items()):
-        monkeypatch.setitem(
-            formats.LOADERS,
-            suffix,
-            lambda p, rel, _loader=loader: opened.append(p.resolve()) or _loader(p, rel),
-        )
-    report = build_index(corpus, tmp_path / "index", FakeEmbedder(64))
+    read_bytes = Path.read_bytes
+    index = tmp_path / "index"
+
+    def recorded(path: Path) -> bytes:
+        if index not in path.parents:
+            opened.append(path.resolve())
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", recorded)
+    report = build_index(corpus, index, FakeEmbedder(64))
     inside = corpus.resolve()
     assert opened and all(inside in p.parents for p in opened)
     assert sorted((s.source, s.reason) for s in report.skipped) == [
@@ -348,10 +351,10 @@ def test_permission_denied_while_reading_is_named(corpus: Path, tmp_path: Path, 
     (corpus / "locked.txt").write_text("You may not read this.")
     plain = documents.LOADERS[".txt"]
 
-    def refuse(path: Path, rel: str):  # type: ignore[no-untyped-def]
-        if path.name == "locked.txt":
-            raise PermissionError(13, "Permission denied", str(path))
-        return plain(path, rel)
+    def refuse(raw: RawFile) -> list[Document]:
+        if raw.rel == "locked.txt":
+            raise PermissionError(13, "Permission denied", raw.rel)
+        return plain(raw)
 
     monkeypatch.setitem(documents.LOADERS, ".txt", refuse)
     report = build_index(corpus, tmp_path / "index", FakeEmbedder(64))

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.tables.model import PlacedTable
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -20,10 +22,15 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
     # (start offset, page number) for each page, in order; empty for unpaged formats.
     pages: tuple[tuple[int, int], ...] = ()
+    # the tables in the text, in order, each with the span of its text
+    tables: tuple[PlacedTable, ...] = ()
 
     @property
     def checksum(self) -> str:
-        payload = json.dumps([self.text, self.title, self.metadata, self.pages], sort_keys=True, default=str)
+        fields: list[Any] = [self.text, self.title, self.metadata, self.pages]
+        if self.tables:  # only when present, so documents without tables keep the checksums they had
+            fields.append(self.tables)
+        payload = json.dumps(fields, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def sections(self) -> list[tuple[int, int, int | None]]:
@@ -32,6 +39,19 @@ class Document:
             return [(0, len(self.text), None)]
         bounds = [start for start, _ in self.pages] + [len(self.text)]
         return [(bounds[i], bounds[i + 1], page) for i, (_, page) in enumerate(self.pages)]
+
+
+@dataclass(frozen=True, slots=True)
+class RawFile:
+    """A file's bytes as read from the corpus, with its corpus-relative name: what a format reader parses."""
+
+    data: bytes
+    rel: str
+
+    @property
+    def stem(self) -> str:
+        """The file name without folder or suffix: the title of last resort."""
+        return Path(self.rel).stem
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from assistant.errors import UnreadableDocument
 from assistant.ingest.corpus import os_reason, scan_corpus
 from assistant.ingest.decoding import SURROGATE, valid_text
-from assistant.ingest.document import Document, Skipped
+from assistant.ingest.document import Document, RawFile, Skipped
 from assistant.ingest.formats import LOADERS
 
 # Above this a file is refused rather than read into memory whole.
@@ -30,7 +30,11 @@ def load_file(path: Path, rel: str | None = None) -> list[Document]:
     if size > MAX_FILE_BYTES:
         raise UnreadableDocument(f"file too large ({size // (1024 * 1024)} MB)")
     try:
-        docs = loader(path, rel)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableDocument(os_reason(exc)) from None
+    try:
+        docs = loader(RawFile(data, rel))
     except OSError as exc:
         raise UnreadableDocument(os_reason(exc)) from None
     docs = [_valid_document(d) for d in docs if d.text.strip()]

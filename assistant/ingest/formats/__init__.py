@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-from assistant.ingest.document import Document
+from assistant.ingest.document import Document, RawFile
 from assistant.ingest.formats import docx, html, jsonl, pdf, text
 
-Reader = Callable[[Path, str], list[Document]]
+Reader = Callable[[RawFile], list[Document]]
 
 LOADERS: dict[str, Reader] = {
     ".txt": text.load_plain,

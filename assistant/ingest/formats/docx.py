@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import io
 
 from assistant.errors import UnreadableDocument
-from assistant.ingest.document import Document
+from assistant.ingest.document import Document, RawFile
 
 
-def load_docx(path: Path, rel: str) -> list[Document]:
+def load_docx(raw: RawFile) -> list[Document]:
     import zipfile
 
     import docx  # imported here: only DOCX corpora need it
 
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(raw.data)) as archive:
             names = set(archive.namelist())
     except (FileNotFoundError, PermissionError):
         raise
@@ -23,7 +23,7 @@ def load_docx(path: Path, rel: str) -> list[Document]:
     if "[Content_Types].xml" not in names:
         raise UnreadableDocument("not a valid .docx (a zip archive with no Word document in it)")
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(raw.data))
     except (FileNotFoundError, PermissionError):
         raise
     except Exception as exc:  # python-docx raises assorted errors for packages that are not Word files
@@ -35,5 +35,5 @@ def load_docx(path: Path, rel: str) -> list[Document]:
             if cells:
                 paragraphs.append(" | ".join(cells))
     text = "\n\n".join(paragraphs)
-    title = document.core_properties.title or (paragraphs[0][:200] if paragraphs else path.stem)
-    return [Document(id=rel, text=text, source=rel, title=title)]
+    title = document.core_properties.title or (paragraphs[0][:200] if paragraphs else raw.stem)
+    return [Document(id=raw.rel, text=text, source=raw.rel, title=title)]

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from assistant.errors import UnreadableDocument
 from assistant.ingest.decoding import decode_text
-from assistant.ingest.document import Document
+from assistant.ingest.document import Document, RawFile
 
 
-def load_jsonl(path: Path, rel: str) -> list[Document]:
+def load_jsonl(raw: RawFile) -> list[Document]:
     docs: list[Document] = []
-    text = decode_text(path.read_bytes())
+    text = decode_text(raw.data)
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -38,5 +37,5 @@ def load_jsonl(path: Path, rel: str) -> list[Document]:
         metadata = record.pop("metadata", {})
         metadata = dict(metadata) if isinstance(metadata, dict) else {"metadata": metadata}
         metadata.update(record)
-        docs.append(Document(id=str(doc_id), text=body, source=rel, title=title, metadata=metadata))
+        docs.append(Document(id=str(doc_id), text=body, source=raw.rel, title=title, metadata=metadata))
     return docs

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import io
 
 from assistant.errors import UnreadableDocument
 from assistant.ingest.decoding import one_line
-from assistant.ingest.document import Document
+from assistant.ingest.document import Document, RawFile
 
 
-def load_pdf(path: Path, rel: str) -> list[Document]:
+def load_pdf(raw: RawFile) -> list[Document]:
     import logging
 
     from pypdf import PdfReader  # imported here: only PDF corpora need it
@@ -17,7 +17,7 @@ def load_pdf(path: Path, rel: str) -> list[Document]:
     # pypdf logs a warning for every flaw it works around; the skip reason is the one line that matters.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(raw.data))
         if reader.is_encrypted:
             try:
                 if not reader.decrypt(""):
@@ -47,4 +47,4 @@ def load_pdf(path: Path, rel: str) -> list[Document]:
     except Exception as exc:  # a damaged PDF makes pypdf raise almost anything (loops, limits, bad numbers)
         raise UnreadableDocument(f"corrupt PDF ({type(exc).__name__}: {one_line(str(exc))})") from None
     text = "".join(parts)
-    return [Document(id=rel, text=text, source=rel, title=title or path.stem, pages=tuple(pages))]
+    return [Document(id=raw.rel, text=text, source=raw.rel, title=title or raw.stem, pages=tuple(pages))]

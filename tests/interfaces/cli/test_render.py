@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.interfaces.cli import render
-from tests.test_answer import DATA, FILLER, GDP, MISSIONS, ask
+from tests.answering.test_answer import DATA, FILLER, GDP, MISSIONS, ask
 
 QUESTION = "How much data did China produce in 2021?"
 
@@ -56,7 +56,7 @@ def test_a_figure_context_is_one_line() -> None:
 def test_a_search_hit_is_shown_from_its_focus_sentence() -> None:
     from assistant.answering.answer import focus_hits
     from assistant.assistant import SearchResult
-    from tests.test_answer import ANALYZE, hit
+    from tests.answering.test_answer import ANALYZE, hit
 
     hits = focus_hits("China data output", [hit(FILLER + DATA)], ANALYZE, None)
     shown = render.hits_text(SearchResult("China data output", hits), width=160).splitlines()

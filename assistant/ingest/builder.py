@@ -1,0 +1,41 @@
+"""Assemble a document's text from paragraphs and tables in reading order, keeping where each table lies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.tables.model import PlacedTable, Table, table_text
+
+
+@dataclass
+class TextBuilder:
+    """Paragraphs and tables appended in order, separated by blank lines."""
+
+    parts: list[str] = field(default_factory=list)
+    tables: list[PlacedTable] = field(default_factory=list)
+    length: int = 0
+
+    def _append(self, text: str) -> int:
+        if self.parts:
+            self.parts.append("\n\n")
+            self.length += 2
+        start = self.length
+        self.parts.append(text)
+        self.length += len(text)
+        return start
+
+    def paragraph(self, text: str) -> None:
+        text = text.strip()
+        if text:
+            self._append(text)
+
+    def table(self, table: Table) -> None:
+        if not table.grid:
+            return
+        text = table_text(table)
+        start = self._append(text)
+        self.tables.append(PlacedTable(start, start + len(text), table))
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
