@@ -277,6 +277,7 @@ def test_jsonl_with_lone_surrogate_escapes_is_indexed(corpus: Path, tmp_path: Pa
     assert texts["ok"] == "A proper pair: 😀 smile."
 
 
+@pytest.mark.slow
 def test_fifty_megabyte_text_file_is_indexed_in_bounded_time_and_memory(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -429,6 +430,7 @@ def test_hostile_questions_never_crash(index_dir: Path, question: str, error: st
     assert chunk_table(index_dir) == before
 
 
+@pytest.mark.slow
 def test_hostile_questions_through_the_cli_with_the_real_model(tmp_path: Path) -> None:
     """One process, one model load: index the tiny corpus, then answer a batch of hostile questions."""
     corpus = write_corpus(tmp_path / "corpus")
@@ -533,6 +535,7 @@ def _more_documents(corpus: Path, round_: int) -> None:
         (corpus / f"round{round_ - 1}-0.txt").unlink()
 
 
+@pytest.mark.slow
 def test_killed_builds_leave_the_previous_index_and_lose_nothing(corpus: Path, tmp_path: Path) -> None:
     index = tmp_path / "index"
     build_index(corpus, index, FakeEmbedder(64))
@@ -563,6 +566,7 @@ def test_killed_builds_leave_the_previous_index_and_lose_nothing(corpus: Path, t
     assert len(interrupted) == 5, interrupted
 
 
+@pytest.mark.slow
 def test_second_index_process_refuses_while_the_first_builds(corpus: Path, tmp_path: Path) -> None:
     index = tmp_path / "index"
     _more_documents(corpus, 0)
@@ -628,6 +632,7 @@ def test_damaged_index_is_detected_with_the_fix_and_rebuilt(tmp_path: Path, dama
     assert "12 million" in Assistant.open(index, embedder=embedder).ask(HARBOUR_QUESTION).answer
 
 
+@pytest.mark.slow
 def test_damaged_index_through_the_cli_process_is_one_line(index_dir: Path) -> None:
     (index_dir / "CURRENT").write_text("gen-000099\n")
     result = subprocess.run(

@@ -24,6 +24,8 @@ from assistant.embedding.onnx import (
 )
 from assistant.errors import ModelNotFound
 
+pytestmark = pytest.mark.slow  # the real model, exported to ONNX
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSAGE = (
     "The scale of China's digital economy came to 45.5 trillion yuan in 2021, accounting for 39.8 percent "

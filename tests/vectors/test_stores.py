@@ -19,6 +19,8 @@ from assistant.vectors.faiss_store import FaissStore
 from assistant.vectors.milvus import MilvusStore, connect_milvus, read_chunk_ids, sync_milvus
 from tests.fakes import FakeEmbedder
 
+pytestmark = pytest.mark.slow  # milvus-lite runs its server in a child process
+
 pytest.importorskip("pymilvus")
 pytest.importorskip("milvus_lite")
 

@@ -45,6 +45,7 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return corpus, index
 
 
+@pytest.mark.slow
 def test_index_rerun_reports_up_to_date(seed_index: tuple[Path, Path]) -> None:
     corpus, index = seed_index
     result = run("index", "--corpus", str(corpus), "--index", str(index))
@@ -53,6 +54,7 @@ def test_index_rerun_reports_up_to_date(seed_index: tuple[Path, Path]) -> None:
     assert "(0 embedded)" in result.stdout
 
 
+@pytest.mark.slow
 def test_ask_json_answers_the_seed_question(seed_index: tuple[Path, Path]) -> None:
     _, index = seed_index
     result = run("ask", QUESTION, "--index", str(index), "--json")
@@ -76,6 +78,7 @@ def test_ask_json_answers_the_seed_question(seed_index: tuple[Path, Path]) -> No
     assert answer["figure"]["value"] == pytest.approx(4.55e13)
 
 
+@pytest.mark.slow
 def test_ask_text_output(seed_index: tuple[Path, Path]) -> None:
     _, index = seed_index
     result = run("ask", QUESTION, "--index", str(index))
@@ -86,6 +89,7 @@ def test_ask_text_output(seed_index: tuple[Path, Path]) -> None:
     assert any(line.startswith("[1] China Resilience") and SEED.name in line for line in lines)
 
 
+@pytest.mark.slow
 def test_batch_mode_prints_one_json_line_per_question_in_order(seed_index: tuple[Path, Path]) -> None:
     _, index = seed_index
     questions = [QUESTION, "   ", "What share of China's GDP did the digital economy account for?"]
@@ -112,6 +116,7 @@ def test_batch_mode_prints_one_json_line_per_question_in_order(seed_index: tuple
         ),
     ],
 )
+@pytest.mark.slow
 def test_errors_are_one_line_without_traceback(tmp_path: Path, args: list[str], message: str) -> None:
     result = run(*args, "--index", str(tmp_path / "idx"))
     assert result.returncode == 1
@@ -119,6 +124,7 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path, args: list[str], 
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_missing_index_says_how_to_build_it(tmp_path: Path) -> None:
     result = run("ask", QUESTION, "--index", str(tmp_path / "none"))
     assert result.returncode == 1
@@ -128,12 +134,14 @@ def test_missing_index_says_how_to_build_it(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_env_sets_the_default_index(tmp_path: Path) -> None:
     result = run("ask", QUESTION, env={"ASSISTANT_INDEX": str(tmp_path / "envidx")})
     assert result.returncode == 1
     assert str(tmp_path / "envidx") in result.stderr
 
 
+@pytest.mark.slow
 def test_help_is_fast_and_lists_commands() -> None:
     result = run("--help")
     assert result.returncode == 0
@@ -141,6 +149,7 @@ def test_help_is_fast_and_lists_commands() -> None:
         assert command in result.stdout
 
 
+@pytest.mark.slow
 def test_one_shot_commands_note_a_corpus_changed_since_the_index_was_built(tmp_path: Path) -> None:
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()

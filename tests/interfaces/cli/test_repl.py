@@ -372,6 +372,7 @@ def test_prompt_reader_keeps_history_in_a_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # the real model: about 20 s, most of it building the index
+@pytest.mark.slow
 def test_piped_chat_prints_plain_text(tmp_path: Path) -> None:
     """`printf 'question\\n' | python cli.py chat`: builds the index on first use, then answers in plain text."""
     corpus = tmp_path / "corpus"
@@ -395,6 +396,7 @@ def test_piped_chat_prints_plain_text(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_chat_brings_a_stale_index_up_to_date_before_answering(tmp_path: Path) -> None:
     """Real model: a corpus file edited since the index was built is re-indexed when the chat opens."""
     corpus = tmp_path / "corpus"

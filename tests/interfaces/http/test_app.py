@@ -490,6 +490,7 @@ def real_server(app: Any, sock: socket.socket | None = None) -> Iterator[Any]:
     assert not thread.is_alive()
 
 
+@pytest.mark.slow
 def test_a_real_server(shared: Assistant) -> None:
     with (
         real_server(create_app(shared)) as server,
@@ -512,6 +513,7 @@ def test_a_real_server(shared: Assistant) -> None:
         assert r.json()["error"]["code"] == "payload_too_large"
 
 
+@pytest.mark.slow
 def test_connections_send_without_delay_on_a_socket_bound_like_serve_workers(shared: Assistant) -> None:
     # uvicorn's worker processes listen on a socket it creates with protocol 0; asyncio then leaves
     # Nagle's algorithm on (about 40 ms more per keep-alive request). The protocol turns it off itself.
@@ -546,6 +548,7 @@ def read_response(sock: socket.socket) -> tuple[int, dict[str, Any] | None]:
     return status, json.loads(body)
 
 
+@pytest.mark.slow
 def test_a_keep_alive_client_that_stalls_in_its_next_request_times_out(
     shared: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -564,6 +567,7 @@ def test_a_keep_alive_client_that_stalls_in_its_next_request_times_out(
         sock.close()
 
 
+@pytest.mark.slow
 def test_slow_clients_time_out_without_holding_up_anyone(
     shared: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
