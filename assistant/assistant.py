@@ -90,7 +90,7 @@ class Assistant:
 
     def _make_retriever(self, reader: IndexReader) -> Retriever:
         s = self.settings
-        fusion = FusionSettings(method=s.fusion, dense_weight=s.dense_weight, candidates=s.candidates)
+        fusion = FusionSettings.from_settings(s)
         store = open_vector_store(
             reader, kind=s.vector_store, uri=s.milvus_uri, collection=s.milvus_collection
         )

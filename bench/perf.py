@@ -229,7 +229,7 @@ class TimedEmbedder:
 
 def pipeline_texts(corpus: Path, settings: Settings) -> tuple[int, list[str]]:
     """(documents, texts) that build_index embeds for a fresh index of the corpus, in its order."""
-    chunker = ChunkerSettings(settings.chunk_tokens, settings.chunk_overlap)
+    chunker = ChunkerSettings.from_settings(settings)
     docs = load_file(corpus / CORPUS_FILE, CORPUS_FILE)
     texts = [index_text(c.text, d.title) for d in docs for c in chunk_document(d, chunker)]
     return len(docs), texts

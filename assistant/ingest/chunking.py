@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant.ingest.document import Document
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +28,10 @@ class Chunk:
 class ChunkerSettings:
     max_tokens: int = 200
     overlap_tokens: int = 40
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ChunkerSettings:
+        return cls(settings.chunk_tokens, settings.chunk_overlap)
 
     def to_dict(self) -> dict[str, int]:
         return {"max_tokens": self.max_tokens, "overlap_tokens": self.overlap_tokens}

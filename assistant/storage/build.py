@@ -245,7 +245,7 @@ def build_with_settings(
         corpus_dir,
         index_dir,
         embedder,
-        chunker=ChunkerSettings(settings.chunk_tokens, settings.chunk_overlap),
+        chunker=ChunkerSettings.from_settings(settings),
         bm25=BM25Settings.from_settings(settings),
         rebuild=rebuild,
         ann=settings.ann,
