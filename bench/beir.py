@@ -1,11 +1,11 @@
 """Retrieval benchmark on a BEIR-format dataset: nDCG@10, Recall@100 and MRR@10 for BM25, dense and hybrid.
 
-    python bench/beir.py DATA_DIR [--split train] [--index DIR] [--limit N]
+    python -m bench.beir DATA_DIR [--split train] [--index DIR] [--limit N]
 
 DATA_DIR holds corpus.jsonl, queries_<split>.jsonl (or queries.jsonl) and qrels/<split>.tsv. The corpus
 goes through the normal pipeline: a temporary corpus folder outside the project holds a copy of corpus.jsonl, the
 .jsonl loader reads it, and build_index chunks, embeds and indexes it. Retrieval settings come from the
-environment exactly as in the application (ASSISTANT_DENSE_WEIGHT=0.4 python bench/beir.py ...).
+environment exactly as in the application (ASSISTANT_DENSE_WEIGHT=0.4 python -m bench.beir ...).
 Evaluation is per document (a document ranks by its chunks, see Retriever.search_documents), with binary
 relevance from the qrels, averaged over the queries that have at least one relevant document.
 """
@@ -13,7 +13,6 @@ relevance from the qrels, averaged over the queries that have at least one relev
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import shutil
 import sys
@@ -28,6 +27,7 @@ from assistant.embedding.model import Embedder, SentenceTransformerEmbedder
 from assistant.retrieval.search import FusionSettings, Retriever
 from assistant.storage.build import Progress, build_with_settings
 from assistant.storage.generations import open_index
+from bench.common import load_qrels, load_queries, percentile
 
 MODES = (("bm25", "lexical"), ("dense", "dense"), ("hybrid", "hybrid"))
 DEPTH = 100  # documents ranked per query: enough for Recall@100
@@ -77,46 +77,6 @@ def evaluate(rankings: Mapping[str, Sequence[str]], qrels: Mapping[str, set[str]
         return sum(metric(rankings.get(q, ()), qrels[q]) for q in judged) / len(judged)
 
     return Scores(mean(ndcg_at_k), mean(recall_at_k), mean(mrr_at_k))
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    """The p-th percentile with linear interpolation (numpy's default)."""
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    pos = (len(ordered) - 1) * p / 100.0
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
-
-
-# --- the dataset ---------------------------------------------------------------------------------------
-
-
-def load_queries(data_dir: Path, split: str) -> dict[str, str]:
-    path = data_dir / f"queries_{split}.jsonl"
-    if not path.is_file():
-        path = data_dir / "queries.jsonl"
-    queries = {}
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                record = json.loads(line)
-                queries[str(record["_id"])] = record["text"]
-    return queries
-
-
-def load_qrels(path: Path) -> dict[str, set[str]]:
-    """query id -> ids of the documents judged relevant (score > 0); the header line is skipped."""
-    qrels: dict[str, set[str]] = {}
-    with path.open(encoding="utf-8") as handle:
-        for n, line in enumerate(handle):
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) < 3 or (n == 0 and not parts[2].strip().lstrip("-").isdigit()):
-                continue
-            if int(parts[2]) > 0:
-                qrels.setdefault(parts[0], set()).add(parts[1])
-    return qrels
 
 
 # --- the run -------------------------------------------------------------------------------------------

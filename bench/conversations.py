@@ -1,6 +1,6 @@
 """Follow-up questions with and without the conversation: answer accuracy and the rank of the gold passage.
 
-    python bench/conversations.py [--k 5] [--show-queries]
+    python -m bench.conversations [--k 5] [--show-queries]
 
 Each case is a two-turn conversation over a small corpus: the seed article in corpus/ and four short
 documents written below, all rich in figures and close in topic (three digital economies, two energy and

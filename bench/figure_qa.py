@@ -35,6 +35,7 @@ from assistant.answering.answer import Answer, Citation
 from assistant.assistant import Assistant
 from assistant.config import Settings
 from assistant.embedding.model import Embedder
+from assistant.figures import vocabulary as vocab
 from assistant.figures.extraction import Figure, extract_figures
 from assistant.ingest.chunking import sentence_spans
 from assistant.storage.build import build_with_settings
@@ -42,21 +43,10 @@ from assistant.storage.build import build_with_settings
 # --- the matching rule ---------------------------------------------------------------------------------
 
 
-def _words(spaced: str) -> list[str]:
-    return spaced.split()
-
-
-_SMALL = _words(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen"
-)
-_TENS = _words("twenty thirty forty fifty sixty seventy eighty ninety")
-_NUMBER_WORDS = {w: i for i, w in enumerate(_SMALL)} | {w: 10 * (i + 2) for i, w in enumerate(_TENS)}
-_ORDINALS = _words(
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
-    "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-)
-_ORDINAL_WORDS = {w: i + 1 for i, w in enumerate(_ORDINALS)}
+# The number words of the matching rule: zero to nineteen, the tens, and the ordinals to twentieth, as the
+# figure vocabulary spells them.
+_NUMBER_WORDS = vocab.SMALL | vocab.TENS
+_ORDINAL_WORDS = {w: n for w, n in vocab.ORDINAL_WORDS.items() if n <= 20}
 _ARTICLES = frozenset({"a", "an", "the"})
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")

@@ -1,6 +1,6 @@
 """Growing the HNSW index on an update that only adds documents, against rebuilding it.
 
-    python bench/hnsw_update.py --vectors CHUNKS.npy [--query-vectors QUERIES.npy] [--sizes 100k] [--added 1000]
+    python -m bench.hnsw_update --vectors CHUNKS.npy [--query-vectors QUERIES.npy] [--sizes 100k] [--added 1000]
 
 indexing.build_index grows the previous generation's `hnsw` index by the new rows when an update only
 adds documents (dense.extend_dense_index), and builds it afresh otherwise. For each size N this builds an
@@ -13,15 +13,12 @@ exact search. The vectors come as in bench/scale.py: CHUNKS.npy holds real embed
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
 
 from assistant.vectors.faiss_index import build_dense_index, extend_dense_index, search
 from bench.scale import make_collection, parse_size, recall_at

@@ -1,9 +1,9 @@
 """Bounded load test of POST /v1/ask on loopback: concurrent clients against a real server in a subprocess.
 
-    python bench/load.py DATA_DIR --index DIR [--clients 16] [--seconds 60] [--max-requests 100000]
+    python -m bench.load DATA_DIR --index DIR [--clients 16] [--seconds 60] [--max-requests 100000]
 
 DATA_DIR is a BEIR-format directory: its queries (queries_<split>.jsonl, SciFact's claims) are the
-questions, asked round-robin. DIR is an index built beforehand (python bench/perf.py DATA_DIR --index DIR
+questions, asked round-robin. DIR is an index built beforehand (python -m bench.perf DATA_DIR --index DIR
 builds and caches one). The server is `python cli.py serve --index DIR --port P` in a subprocess, bound to
 127.0.0.1 only, with ASSISTANT_RATE_LIMIT set high so that the rate limiter never answers 429. Each client
 is a thread with its own keep-alive connection; its loop ends at the deadline or when the shared request
@@ -27,9 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
-
-from bench.beir import load_queries, percentile
+from bench.common import load_queries, percentile, read_status_kib
 
 ROOT = Path(__file__).resolve().parent.parent
 HIGH_RATE_LIMIT = 1_000_000  # requests a minute per client address: far above what loopback can reach
@@ -43,18 +41,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def read_status_kib(pid: int, key: str) -> int | None:
-    """A memory line of /proc/PID/status in KiB (VmRSS: resident now, VmHWM: the peak); None when gone."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Torch (sentence-transformers) against onnxruntime over the ONNX export: speed, cold start and agreement.
 
-    python bench/onnx_check.py [--export DIR] [--queries 200] [--passages 128] [--runs 5] [--texts 500]
+    python -m bench.onnx_check [--export DIR] [--queries 200] [--passages 128] [--runs 5] [--texts 500]
 
 Exports the packaged model into a temporary folder (or reuses a fresh export in DIR), then prints, for
 each path: the median time to embed one query, passages per second on 208-token passages, and the time

@@ -1,7 +1,7 @@
 """Performance side by side in one run: indexing, query latency, HTTP throughput, start-up, memory, ONNX quality.
 
-    python bench/perf.py DATA_DIR --index DIR [--limit 1000] [--rounds 2] [--queries 200] [--only SECTIONS]
-    e.g. python bench/perf.py path/to/scifact --index path/to/cache/scifact-index
+    python -m bench.perf DATA_DIR --index DIR [--limit 1000] [--rounds 2] [--queries 200] [--only SECTIONS]
+    e.g. python -m bench.perf path/to/scifact --index path/to/cache/scifact-index
 
 DATA_DIR is a BEIR-format directory (SciFact: corpus.jsonl, queries_<split>.jsonl, qrels/<split>.tsv). DIR
 caches the index of the whole corpus: the first run builds it (a few minutes for SciFact) with its ONNX
@@ -52,8 +52,6 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
-
 from assistant.assistant import Assistant, query_embedder
 from assistant.config import Settings
 from assistant.embedding.export import EXPORT_DIR, ensure_query_export, export_onnx
@@ -63,7 +61,8 @@ from assistant.ingest.chunking import ChunkerSettings, chunk_document
 from assistant.ingest.loaders import load_file
 from assistant.storage.build import build_with_settings, index_text
 from assistant.storage.generations import current_generation, open_index
-from bench.beir import DEPTH, load_qrels, load_queries, ndcg_at_k, percentile
+from bench.beir import DEPTH, ndcg_at_k
+from bench.common import load_qrels, load_queries, percentile
 from bench.load import (
     HIGH_RATE_LIMIT,
     LoadResult,

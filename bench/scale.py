@@ -1,7 +1,7 @@
 """Dense index at scale: FAISS latency, recall@10, build time and memory per index kind and collection size.
 
-    python bench/scale.py CORPUS.jsonl --cache EMBEDDINGS.npy [--sizes 10k,100k,1M] [--kinds ...]
-    python bench/scale.py --vectors CHUNKS.npy [--query-vectors QUERIES.npy] [--sizes ...]
+    python -m bench.scale CORPUS.jsonl --cache EMBEDDINGS.npy [--sizes 10k,100k,1M] [--kinds ...]
+    python -m bench.scale --vectors CHUNKS.npy [--query-vectors QUERIES.npy] [--sizes ...]
 
 CORPUS.jsonl is a BEIR corpus (SciFact: 5,183 abstracts). Each abstract is cut into chunks of whole
 sentences of at least --chunk-words words (40: 20,313 chunks of ~65 words with the title; 0 keeps
@@ -56,6 +56,7 @@ from assistant.vectors.faiss_index import (
     build_dense_index,
     search,
 )
+from bench.common import percentile
 
 EXHAUSTIVE = ("flat", "flat-fp16")
 DEPTH = 100  # Settings.candidates: how many rows Retriever asks of the dense index
@@ -226,10 +227,6 @@ class Row:
     p50_deep: float
     recall10: float
     recall10_rescored: float
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q))
 
 
 def recall_at(found: np.ndarray, truth: np.ndarray, k: int) -> float:

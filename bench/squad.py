@@ -1,6 +1,6 @@
 """Figure questions from SQuAD v1.1: answer accuracy, passage hit@1/@5 and abstention, beside a simple baseline.
 
-    python bench/squad.py DATA.json [--index DIR] [--k 5] [--limit N] [--dump FILE] [--threads N]
+    python -m bench.squad DATA.json [--index DIR] [--k 5] [--limit N] [--dump FILE] [--threads N]
 
 DATA.json is a SQuAD v1.1 file. Every paragraph becomes a document (titled with its article's title) in a
 .jsonl corpus written to a temporary folder outside the project, and goes through the normal pipeline:
@@ -24,11 +24,8 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
 
 from bench.figure_qa import Item, Passage, halves, parse_arguments, render, run
 

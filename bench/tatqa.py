@@ -1,6 +1,6 @@
 """Span questions answered from the text of TAT-QA financial reports: accuracy, passage hit@1/@5, abstention.
 
-    python bench/tatqa.py DATA.json [--index DIR] [--k 5] [--limit N] [--dump FILE] [--threads N]
+    python -m bench.tatqa DATA.json [--index DIR] [--k 5] [--limit N] [--dump FILE] [--threads N]
 
 DATA.json is a TAT-QA file (a list of reports with a table, paragraphs and questions). Every paragraph
 becomes a document (tables are left out) with its report's uid as a metadata field, in a .jsonl corpus
@@ -21,11 +21,8 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
 
 from bench.figure_qa import Item, Passage, parse_arguments, render, run
 

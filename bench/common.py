@@ -1,0 +1,57 @@
+"""What the benchmarks share: percentiles, the BEIR dataset readers, and a process's memory."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The p-th percentile with linear interpolation (numpy's default)."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    pos = (len(ordered) - 1) * p / 100.0
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def load_queries(data_dir: Path, split: str) -> dict[str, str]:
+    path = data_dir / f"queries_{split}.jsonl"
+    if not path.is_file():
+        path = data_dir / "queries.jsonl"
+    queries = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                record = json.loads(line)
+                queries[str(record["_id"])] = record["text"]
+    return queries
+
+
+def load_qrels(path: Path) -> dict[str, set[str]]:
+    """query id -> ids of the documents judged relevant (score > 0); the header line is skipped."""
+    qrels: dict[str, set[str]] = {}
+    with path.open(encoding="utf-8") as handle:
+        for n, line in enumerate(handle):
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 3 or (n == 0 and not parts[2].strip().lstrip("-").isdigit()):
+                continue
+            if int(parts[2]) > 0:
+                qrels.setdefault(parts[0], set()).add(parts[1])
+    return qrels
+
+
+def read_status_kib(pid: int, key: str) -> int | None:
+    """A memory line of /proc/PID/status in KiB (VmRSS: resident now, VmHWM: the peak); None when gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
