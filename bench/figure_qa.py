@@ -37,8 +37,8 @@ from assistant.config import Settings
 from assistant.embedding.model import Embedder
 from assistant.figures import vocabulary as vocab
 from assistant.figures.extraction import Figure, extract_figures
-from assistant.ingest.chunking import sentence_spans
 from assistant.storage.build import build_with_settings
+from assistant.text.sentences import sentence_spans
 
 # --- the matching rule ---------------------------------------------------------------------------------
 

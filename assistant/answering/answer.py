@@ -21,8 +21,9 @@ from assistant.answering.questions import (
 )
 from assistant.figures.extraction import Figure, is_part_of, sentence_figures
 from assistant.figures.vocabulary import lookup_unit
-from assistant.ingest.chunking import sentence_spans
 from assistant.retrieval.search import Hit
+from assistant.text.sentences import sentence_spans
+from assistant.text.words import TOKEN
 
 # An answer needs this much support; below it the assistant abstains and shows the closest passages.
 MIN_SUPPORT = 0.34
@@ -309,8 +310,6 @@ def question_weights(
     return {t: (1.0 + (idf(t) if idf else 0.0)) * (1.0 if t in own else BORROWED) for t in terms}
 
 
-# the lexical analyser's tokens: numbers stay whole ("45.5", "1,234"), other words split on non-letters
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\d+", re.UNICODE)
 # where a clause ends: punctuation, an opening parenthesis, a dash, or a conjunction ("took Algeria in 1830 but
 # began to rebuild its empire after 1850")
 _CLAUSE_BREAK = re.compile(r"[,;:(]|\s[–—-]\s|\s(?:and|but|while|whereas)\s")
@@ -319,7 +318,7 @@ _CLAUSE_BREAK = re.compile(r"[,;:(]|\s[–—-]\s|\s(?:and|but|while|whereas)\s"
 def _term_positions(sentence: str, analyze: Callable[[str], list[str]]) -> list[tuple[int, int, str | None]]:
     """(start, end, stem) of each word of a sentence; stem is None for a stopword."""
     out: list[tuple[int, int, str | None]] = []
-    for m in _TOKEN.finditer(sentence):
+    for m in TOKEN.finditer(sentence):
         stems = analyze(m.group())
         out.append((m.start(), m.end(), stems[0] if stems else None))
     return out

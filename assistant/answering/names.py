@@ -9,13 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-
-def _words(spaced: str) -> frozenset[str]:
-    return frozenset(spaced.split())
-
+from assistant.text.words import words
 
 # the kinds of thing that go by a numbered name; a question asking "what/which <one of these>" wants the name
-CLASSES = _words(
+CLASSES = words(
     """mission missions flight flights spacecraft probe probes satellite satellites rocket rockets route routes
     highway highways interstate road roads act acts bill bills amendment amendments stage stages station stations
     channel channels episode episodes format formats standard standards thesis theses psalm psalms chapter
@@ -31,7 +28,7 @@ _NAME = re.compile(
     r"|\b[A-Z]{1,5}-\d{1,5}\b|\b\d{3,4}[pi]\b"
 )
 # capitalised words that start a sentence or a date, not a name: "In 2021", "On 19 October", "June 2011"
-_NOT_NAMES = _words(
+_NOT_NAMES = words(
     """a an the in on at by for from to of and or as since until after before during between about around over
     under with this that these those its their his her our it he she they we i when while if
     january february march april may june july august september october november december
@@ -40,8 +37,8 @@ _NOT_NAMES = _words(
 )
 _WORD = re.compile(r"[\w'’-]+")
 _WHICH = re.compile(r"\b(?:what|which)\s+((?:[\w'’-]+\s+){0,3})", re.IGNORECASE)
-_COPULAS = _words("was is were are became become remain remained")
-_VERBS = _words("was is were are did does do has had have will would can could")
+_COPULAS = words("was is were are became become remain remained")
+_VERBS = words("was is were are did does do has had have will would can could")
 
 
 @dataclass(frozen=True, slots=True)

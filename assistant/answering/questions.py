@@ -9,6 +9,8 @@ from functools import lru_cache
 from assistant.answering.names import kind_asked
 from assistant.figures.extraction import TIME_OF_DAY, Figure, counted_noun, extract_figures, sentence_figures
 from assistant.figures.vocabulary import lookup_unit
+from assistant.text.patterns import YEAR
+from assistant.text.words import STOPWORDS, words
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +29,6 @@ class QuestionIntent:
     # was the sixth Moon landing?" (see names.py)
     name_kind: str | None = None
     name_words: tuple[str, ...] = ()
-
-
-def _words(spaced: str) -> frozenset[str]:
-    return frozenset(spaced.split())
 
 
 def _rule(pattern: str) -> re.Pattern[str]:
@@ -189,27 +187,23 @@ _MEASURE = re.compile(
     re.IGNORECASE,
 )
 # words that name no particular quantity ("how much money", "how many people", "the total number")
-_GENERIC_MEASURES = _words("money time people persons times total overall average annual current")
+_GENERIC_MEASURES = words("money time people persons times total overall average annual current")
 _ALIAS = re.compile(r"\s*\(([A-Za-z][\w&-]*)\)")
 _START_WORDS = _rule(r"\b(?:born|birth|begin|began|begun|start(?:ed)?|found(?:ed)?|establish(?:ed)?)\b")
 _END_WORDS = _rule(r"\b(?:die|died|death|end|ended|finish(?:ed)?|dissolved|abolished|fall|fell|collapsed?)\b")
 _YEAR_WORD = _rule(r"\byear\b")
 _HOW_MANY = re.compile(r"\bhow\s+ma(?:ny|y|n)\s+(.*)", re.IGNORECASE)
-_YEAR = re.compile(r"(?<!\d)(?:1\d{3}|20\d{2})(?!\d)")
+_YEAR = re.compile(YEAR)
 _RELATIVE_PERIOD = re.compile(r"\b(?:last|this|next)\s+year\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*", re.IGNORECASE)
-_STOPWORDS = _words(
-    """a an the of in on at to for by with from as and or but not no nor is are was were be been being am do does did
-    done has have had having will would shall should can could may might must what which who whom whose when where why
-    how that this these those there here it its they them their he him his she her we us our you your i me my than then
-    so such very much many more most less least about into over under after before during since until while if
-    whether also only just still ever each every all any some other another own same both either neither s
-    exactly approximately roughly around nearly almost total amount number figure value level size scale share
-    proportion percentage percent portion fraction ratio rank ranked place position year years date day month
-    long old fast big large huge great"""
-)
-# capitalised stopwords that do not start a name ("In 2021, How ...", "What I ...")
-_NAME_STOPWORDS = _words("i a an the of in on at to for by and or how what which who when where why")
+_STOPWORDS = STOPWORDS | words(
+    """after all almost am amount another any approximately around before being big both date day did do does done
+    during each either ever every exactly fast figure fraction great having he her here him his how huge i if just
+    large level long many me month much must my nearly neither no nor number old only other our own percent
+    percentage place portion position proportion rank ranked ratio roughly s same scale shall share she since size so
+    some still such them then there they total until us value very we what whether while why year years you your"""
+)  # capitalised stopwords that do not start a name ("In 2021, How ...", "What I ...")
+_NAME_STOPWORDS = words("i a an the of in on at to for by and or how what which who when where why")
 # a figure of another kind than asked needs at least this affinity ("how many" takes a bare number, not money)
 MIN_AFFINITY = 0.4
 _OTHER_YEAR = 0.1  # period fit of a figure dated in another year than the question's
@@ -266,7 +260,7 @@ def _kind_and_units(question: str) -> tuple[str | None, list[str], bool]:
     # "What were the expenses, as a percentage of revenue?" asks for a percent, whatever matched first
     if rule is not None and _AS_SHARE.search(question):
         rule = "percent"
-    units = _unit_words(question)
+    units = _unitwords(question)
     if rule is None:
         # "What will the trophy weigh in pounds?": a question that ends naming a unit asks for a figure in it
         asked = _IN_UNIT.search(question)
@@ -355,7 +349,7 @@ def _how_many(question: str, units: list[str]) -> tuple[str, list[str], bool]:
     return "count", [noun, *(u for u in units if u != noun)], False
 
 
-def _unit_words(question: str) -> list[str]:
+def _unitwords(question: str) -> list[str]:
     units: list[str] = []
     for word in _WORD.findall(question) + re.findall(r"[%$€£¥]", question):
         found = lookup_unit(word)

@@ -10,6 +10,9 @@ from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
 from assistant.figures import vocabulary as vocab
+from assistant.text.patterns import MONTH, YEAR
+from assistant.text.sentences import sentence_bounds, sentence_spans
+from assistant.text.words import STOPWORDS, word_list, words
 
 KINDS = ("money", "percent", "count", "data_size", "duration", "date", "year", "ordinal", "number")
 
@@ -50,12 +53,9 @@ def counted_noun(text: str) -> str | None:
 
 # --- patterns ---------------------------------------------------------------------------------------------
 
-_MONTH = (
-    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?"
-    r"|Sep(?:t(?:ember|\.)?|tember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)(?![A-Za-z])"
-)
+_MONTH = MONTH
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?!\d)"
-_YEAR = r"(?:1\d{3}|20\d{2})(?!\d)"
+_YEAR = YEAR
 _DATES = (
     rf"{_MONTH}\.?\s+{_DAY},?\s+{_YEAR}",  # Sept. 7, 2021
     rf"{_DAY}\s+(?:of\s+)?{_MONTH}\.?,?\s+{_YEAR}",  # 7 February 2016
@@ -117,7 +117,7 @@ _HYPHEN_UNIT = re.compile(
 _YEARS_OLD = re.compile(r"\s+old\b")
 _PLURAL_BEFORE = re.compile(r"(?<![\w-])([a-z]{3,}s)(?:\s+(?:allowed|scored|made|won|lost|recorded))?\s*\Z")
 _HYPHEN_NOUN = re.compile(r"-([a-z]{3,})(?![\w-])")
-_NOT_NOUN_ENDINGS = tuple(vocab.words("al ic ous ive ed ing ly ary ish less ful like er est"))
+_NOT_NOUN_ENDINGS = tuple(word_list("al ic ous ive ed ing ly ary ish less ful like er est"))
 _RANGE = re.compile(
     rf"(?P<sep>\s*[-–‐]\s*|\s+(?:to|and|through)\s+)(?P<cur>{_CURRENCY_PREFIX})?\s?"
     rf"(?:(?P<num>{_NUMERAL_TOKEN})(?P<sfx>%|[A-Za-z]+)?|(?P<words>(?i:{_WORD_NUMBER})))"
@@ -146,38 +146,34 @@ _YEAR_PREPS = re.compile(
 )
 _LABEL_WORD = re.compile(r"(?<![\w.])([A-Z][\w&'’.]*) \Z")  # one space: a tab or two start a table cell
 _NOT_LABELS = frozenset(
-    vocab.words(
+    word_list(
         "In On At By For From To Of Since Until After Before During The A An And Or With Than Between Each All "
         "Only Just Total Top Up Down Some About Over Nearly Almost Around Approximately Roughly Under Another Every "
         "Its Their Our His Her These Those That This If When While Where Per Plus Minus Are Is Was Were"
     )
 )
-_MID_PREFIXES = frozenset(vocab.words("mid early late pre post end"))
+_MID_PREFIXES = frozenset(word_list("mid early late pre post end"))
 _IRREGULAR_PLURALS = frozenset(
-    vocab.words(
+    word_list(
         "people children men women staff personnel police cattle feet teeth mice geese data media criteria "
         "species series aircraft livestock sheep deer fish alumni"
     )
 )
 _NOT_PLURALS = frozenset(
-    vocab.words(
+    word_list(
         "is was has does this its his hers ours yours theirs us as thus less across perhaps always whereas plus "
         "minus yes news means towards afterwards besides unless whilst sometimes"
     )
 )
-_STOP = frozenset(
-    vocab.words(
-        "of in to the a an for by with at from on that which who whom whose is was were are be been being has have "
-        "had will would can could should may might must shall and or but as than per each more most less least "
-        "year-on-year this these those it its their his her our your my such into onto over under about after "
-        "before during since until between among while when where not no also only just still"
-    )
+_STOP = STOPWORDS | words(
+    """after among before being between during each her his just must my no only onto our per shall since still such
+    until while year-on-year your"""
 )
 # a modifier joins the counted noun only on positive evidence that it is a noun itself: adjectives are too
 # many to list, so "base stations" needs "base" here, and "distinct divisors" stays "divisors"
-_NOUN_SUFFIXES = vocab.words("tion sion ment ness ity ery ance ence ship age ism ist")
+_NOUN_SUFFIXES = word_list("tion sion ment ness ity ery ance ence ship age ism ist")
 _COMPOUND_NOUNS = frozenset(
-    vocab.words(
+    word_list(
         "base data power service delivery user phone car bus train rail border trade school health care research "
         "energy water network internet computer software security charging parking payment information member "
         "student tourist government business market industry family household passenger cargo container field"
@@ -664,13 +660,6 @@ def _read_range(
 
 # --- context: the currency of "¥", change and period ------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+[\"'”’)\]]*\s+|\n\s*\n")  # the lookbehind keeps "....." linear
-_ABBREVIATIONS = frozenset(
-    vocab.words(
-        "mr mrs ms dr prof st sr jr vs no nos fig figs co ltd inc corp jan feb mar apr jun jul aug sep sept oct nov "
-        "dec approx est vol pp ca gen gov sen rep dept univ"
-    )
-)
 _CHINA = re.compile(r"China|Chinese|yuan|RMB|renminbi|CNY|Beijing|Shanghai", re.I)
 _YOY = re.compile(
     r"(?i:year[-\s]on[-\s]year|year[-\s]over[-\s]year|\byoy\b|\by/y\b|from\s+a\s+year\s+(?:earlier|ago)"
@@ -711,23 +700,6 @@ _PERIOD = re.compile(
     r"(?!\s+(?i:dollars|yuan|euros|prices)\b)"
 )
 _PREPS_DROPPED = frozenset({"in", "during", "for", "at"})  # "in 2021" -> "2021"; "by 2025" keeps its "by"
-
-
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        if m.group().startswith(".") and "\n\n" not in m.group():
-            i = m.start()
-            while i > start and not text[i - 1].isspace():
-                i -= 1
-            word = text[i : m.start()].lstrip("(\"'“").lower()
-            after = text[m.end() : m.end() + 1]
-            if word in _ABBREVIATIONS or len(word) == 1 or "." in word or after.islower():
-                continue  # "Sept. 7", "Hugh L. Dryden", "U.S. dollars", "e.g. the"
-        spans.append((start, m.end()))
-        start = m.end()
-    spans.append((start, len(text)))
-    return spans
 
 
 def _paren_owner(text: str, lo: int, hi: int) -> list[int]:
@@ -792,7 +764,7 @@ def _change(pre: str, post: str, previous: str | None) -> str | None:
 
 
 def _with_context(text: str, figures: list[Figure]) -> list[Figure]:
-    spans = _sentence_spans(text)
+    spans = sentence_bounds(text)
     out: list[Figure] = []
     si, current = 0, -1
     owner: list[int] = []
@@ -983,7 +955,7 @@ def _respectively(text: str, figures: list[Figure]) -> list[Figure]:
             len(amounts) != len(years)
             or figures[amounts[0]].kind in ("year", "date")
             or any(figures[y].kind not in ("year", "date") or figures[y].range_to is not None for y in years)
-            or _SENTENCE_END.search(text, figures[amounts[-1]].end, figures[years[0]].start)
+            or len(sentence_spans(text, figures[amounts[-1]].end, figures[years[0]].start)) > 1
         ):
             continue
         fiscal = "fiscal " if _FISCAL.search(text, 0, figures[years[0]].start) else ""

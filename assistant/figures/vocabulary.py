@@ -6,21 +6,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-
-def words(spaced: str) -> tuple[str, ...]:
-    return tuple(spaced.split())
-
+from assistant.text.words import word_list
 
 SMALL = {
     w: i
     for i, w in enumerate(
-        words(
+        word_list(
             "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
             "sixteen seventeen eighteen nineteen"
         )
     )
 }
-TENS = {w: 10 * (i + 2) for i, w in enumerate(words("twenty thirty forty fifty sixty seventy eighty ninety"))}
+TENS = {
+    w: 10 * (i + 2) for i, w in enumerate(word_list("twenty thirty forty fifty sixty seventy eighty ninety"))
+}
 FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3}
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 # "bn", "mn", "tn" are unambiguous; "m", "k", "b" only count as scales right after a currency ("£1.1m", "$5k")
@@ -29,14 +28,14 @@ CURRENCY_ABBREV_SCALES = {**ABBREV_SCALES, "m": 1e6, "k": 1e3, "b": 1e9}
 ORDINAL_WORDS = {
     w: i + 1
     for i, w in enumerate(
-        words(
+        word_list(
             "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
             "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
         )
     )
 }
 ORDINAL_WORDS |= {
-    w: 10 * (i + 3) for i, w in enumerate(words("thirtieth fortieth fiftieth sixtieth seventieth"))
+    w: 10 * (i + 3) for i, w in enumerate(word_list("thirtieth fortieth fiftieth sixtieth seventieth"))
 }
 ORDINAL_WORDS |= {"eightieth": 80, "ninetieth": 90, "hundredth": 100, "thousandth": 1000, "millionth": 10**6}
 

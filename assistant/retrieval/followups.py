@@ -9,15 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.text.patterns import MONTH, YEAR
+from assistant.text.words import STOPWORDS, words
+
 # How many earlier questions are read to resolve a chain of follow-ups.
 MAX_DEPTH = 6
 
 _WORD = re.compile(r"[A-Za-z0-9][\w.%'’-]*")
-_YEAR = r"(?:1[89]\d{2}|20\d{2})(?![\d])"
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
-)
+_YEAR = YEAR
+_MONTH = MONTH
 _PREP = r"(?:(?:in|during|for|by|since|until|through|between|from|at\s+the\s+end\s+of|as\s+of)\s+)"
 # A time frame: "in 2021", "in the first half of 2022", "in June 2022", "in fiscal 2021", "between 2019 and 2021".
 _PERIOD = re.compile(
@@ -44,29 +44,23 @@ _PRONOUNS = frozenset(["it", "that", "this", "these", "those", "they", "them", "
 _POSSESSIVES = frozenset(["its", "their"])
 
 
-def _set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-_AUX = _set("is are was were be been do does did has have had will would can could should may might")
+_AUX = words("is are was were be been do does did has have had will would can could should may might")
 _FUNCTION = (
-    _AUX
+    STOPWORDS
+    | _AUX
     | _PRONOUNS
     | _POSSESSIVES
-    | _set(
-        """a an the of in on at to for from by with and or but not what which who whom whose when where why how
-    about also so than as into over under more most less least same above former latter then per cent year years"""
-    )
+    | words("above cent did do does former how latter per same so them then there they what why year years")
 )
 # Words that name what is measured rather than what it is measured of: a follow-up asking for another
 # measure ("what share...", "how fast...") keeps the subject and drops these.
-_MEASURE = _set(
+_MEASURE = words(
     """much many large big fast high low long quickly share rate growth grow grew grown size scale percent
     percentage proportion portion fraction number amount total value level increase increased decrease rise
     rose fall fell change changed reach reached account come came amounted worth figure compare compared"""
 )
 # Verbs that carry no topic of their own ("How much electricity did wind generate?").
-_VERBS = _set(
+_VERBS = words(
     """generate generated produce produced supply supplied make made hold held handle handled record recorded
     report reported stand stood see saw"""
 )

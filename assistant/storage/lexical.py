@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -12,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
+from assistant.text.words import TOKEN
 
 # Numbers stay whole ("45.5", "1,234") so an exact figure in a question can match; other words split on \W.
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\d+", re.UNICODE)
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +41,7 @@ class Analyzer:
     def __call__(self, text: str) -> list[str]:
         out = []
         cache = self._cache
-        for word in _TOKEN.findall(text.lower()):
+        for word in TOKEN.findall(text.lower()):
             if word in self._stop:
                 continue
             stem = cache.get(word)

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.ingest.chunking import ChunkerSettings, chunk_document, estimate_tokens, sentence_spans
+from assistant.ingest.chunking import ChunkerSettings, chunk_document, estimate_tokens
 from assistant.ingest.document import Document
+from assistant.text.sentences import sentence_spans
 
 SEED_PARAGRAPH = (
     "The China Internet Development Report 2022 released during the 2022 World Internet Conference Wuzhen Summit "
