@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="cli.py",
+        # the installed command names itself; `python cli.py` keeps the name the README uses
+        prog="figure-assistant" if Path(sys.argv[0]).name == "figure-assistant" else "cli.py",
         description="Offline question answering over your documents, with cited passages and extracted figures. "
         "With no command, opens a chat on the default corpus (building its index on first use).",
     )

@@ -172,3 +172,20 @@ def test_one_shot_commands_note_a_corpus_changed_since_the_index_was_built(tmp_p
             "run: python cli.py index\n"
         )
     assert run("ask", question, env=env).stdout.startswith("Answer: 12 million containers")  # still the index
+
+
+def test_the_installed_command_points_at_main() -> None:
+    from importlib.metadata import entry_points
+
+    from assistant.interfaces.cli.main import main
+
+    (script,) = entry_points(group="console_scripts", name="figure-assistant")
+    assert script.load() is main
+
+
+@pytest.mark.slow
+def test_the_installed_command_runs() -> None:
+    command = Path(sys.executable).parent / "figure-assistant"
+    result = subprocess.run([str(command), "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: figure-assistant ")
