@@ -19,7 +19,7 @@ from assistant.errors import (
 if TYPE_CHECKING:
     from assistant.answering.answer import Answer, Citation, CitedFigure
     from assistant.assistant import Assistant, SearchResult
-    from assistant.figures.extraction import Figure
+    from assistant.figures.model import Figure
     from assistant.retrieval.search import Hit
 
 __all__ = [
@@ -47,7 +47,7 @@ _LAZY = {
     "CitedFigure": "assistant.answering.answer",
     "Assistant": "assistant.assistant",
     "SearchResult": "assistant.assistant",
-    "Figure": "assistant.figures.extraction",
+    "Figure": "assistant.figures.model",
     "Hit": "assistant.retrieval.search",
 }
 

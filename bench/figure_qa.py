@@ -36,7 +36,8 @@ from assistant.assistant import Assistant
 from assistant.config import Settings
 from assistant.embedding.model import Embedder
 from assistant.figures import vocabulary as vocab
-from assistant.figures.extraction import Figure, extract_figures
+from assistant.figures.extraction import extract_figures
+from assistant.figures.model import Figure
 from assistant.storage.build import build_with_settings
 from assistant.text.sentences import sentence_spans
 

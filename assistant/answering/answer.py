@@ -19,7 +19,9 @@ from assistant.answering.questions import (
     numbers_in,
     unit_fit,
 )
-from assistant.figures.extraction import Figure, is_part_of, sentence_figures
+from assistant.figures.extraction import sentence_figures
+from assistant.figures.joining import is_part_of
+from assistant.figures.model import Figure
 from assistant.figures.vocabulary import lookup_unit
 from assistant.retrieval.search import Hit
 from assistant.text.sentences import sentence_spans

@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant.answering.names import kind_asked
-from assistant.figures.extraction import TIME_OF_DAY, Figure, counted_noun, extract_figures, sentence_figures
+from assistant.figures.extraction import extract_figures, sentence_figures
+from assistant.figures.model import TIME_OF_DAY, Figure
+from assistant.figures.nouns import counted_noun
 from assistant.figures.vocabulary import lookup_unit
 from assistant.text.patterns import YEAR
 from assistant.text.words import STOPWORDS, words

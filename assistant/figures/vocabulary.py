@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from assistant.figures.model import FigureKind
 from assistant.text.words import word_list
 
 SMALL = {
@@ -40,7 +41,7 @@ ORDINAL_WORDS |= {
 ORDINAL_WORDS |= {"eightieth": 80, "ninetieth": 90, "hundredth": 100, "thousandth": 1000, "millionth": 10**6}
 
 # (kind, unit, currency, surfaces): a surface with a capital letter matches case-sensitively ("MB" is not "mb")
-UNIT_TABLE: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
+UNIT_TABLE: tuple[tuple[FigureKind, str, str | None, tuple[str, ...]], ...] = (
     ("money", "yuan", "CNY", ("yuan", "RMB", "Rmb", "renminbi", "CNY")),
     ("money", "US dollars", "USD", ("US dollars", "U.S. dollars", "USD", "dollars", "dollar")),
     ("money", "Hong Kong dollars", "HKD", ("Hong Kong dollars", "HKD")),
@@ -112,7 +113,7 @@ CURRENCY_UNITS = {c: u for _, u, c, _ in UNIT_TABLE if c} | {
 }
 
 
-def lookup_unit(word: str) -> tuple[str, str, str | None] | None:
+def lookup_unit(word: str) -> tuple[FigureKind, str, str | None] | None:
     """(kind, normalised unit, currency) for a unit word such as "yuan", "per cent", "ZB", "months"."""
     key = " ".join(word.split())
     return UNITS_EXACT.get(key) or UNITS_LOWER.get(key.lower())

@@ -15,7 +15,8 @@ from assistant.answering.questions import (
     numbers_in,
     unit_fit,
 )
-from assistant.figures.extraction import Figure, extract_figures
+from assistant.figures.extraction import extract_figures
+from assistant.figures.model import Figure
 
 GDP_SENTENCE = (
     "The China Internet Development Report 2022 released during the 2022 World Internet Conference Wuzhen Summit "

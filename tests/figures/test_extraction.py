@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.figures.extraction import KINDS, Figure, counted_noun, extract_figures
+from assistant.figures.extraction import extract_figures
+from assistant.figures.model import KINDS, Figure
+from assistant.figures.nouns import counted_noun
 from assistant.figures.vocabulary import lookup_unit
 
 SEED_GDP = (
@@ -800,9 +802,11 @@ def test_empty_and_figure_free_text() -> None:
     ids=["ones", "commas", "dots", "negatives", "periods", "spaces", "ranges"],
 )
 def test_adversarial_text_is_fast(text: str) -> None:
-    started = time.perf_counter()
+    # CPU time of this process, not wall time: a loaded machine must not fail it, a quadratic pattern
+    # (tens of seconds at these sizes) still does
+    started = time.process_time()
     figures = extract_figures(text)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 3.0
     assert all(text[f.start : f.end] == f.text for f in figures)
 
 
@@ -811,9 +815,9 @@ def test_fifty_kilobytes_well_under_a_second() -> None:
         [SEED_GDP, SEED_JUNE, SEED_MSMES, SEED_DATA, SEED_HUAWEI, TAT_REVENUE, TAT_LOSS, SQUAD_SB] * 40
     )
     assert len(text) > 50_000
-    started = time.perf_counter()
+    started = time.process_time()
     figures = extract_figures(text)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 3.0  # CPU seconds; about 0.3 on an idle machine
     assert len(figures) > 500
 
 
