@@ -388,7 +388,25 @@ def _sentence_stems(sentence: str) -> tuple[tuple[str, int], ...]:
     return tuple((_stem(m.group()), m.start()) for m in _WORD.finditer(sentence))
 
 
-def figure_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
+@dataclass(frozen=True, slots=True)
+class FigureWeights:
+    """How figure_fit weighs the parts of a fit; with the change term they add up to 1."""
+
+    kind: float = 0.45
+    unit: float = 0.15
+    period: float = 0.15
+    focus: float = 0.15  # the question's focus words near the figure
+    change_asked: float = 0.10  # a change asked for, and the figure is one
+    change_unasked: float = 0.05  # no change asked for, and the figure is one anyway
+    no_change: float = 0.10  # no change asked for, and the figure is no change
+
+
+FIGURE_WEIGHTS = FigureWeights()
+
+
+def figure_fit(
+    figure: Figure, intent: QuestionIntent, sentence: str, *, weights: FigureWeights = FIGURE_WEIGHTS
+) -> float:
     """How well a figure fits the question, 0..1: kind, unit, period, change and focus words near the figure."""
     if intent.kind is None:
         return 0.0
@@ -405,12 +423,13 @@ def figure_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
     period = _period_fit(figure, intent, sentence)
     if period <= _OTHER_YEAR:
         return 0.0  # the question asks about 2020, the figure is for 2021
-    score = 0.45 * kind + 0.15 * unit_fit(figure, intent, sentence) + 0.15 * period
-    score += 0.15 * _focus_fit(figure, intent, sentence)
+    w = weights
+    score = w.kind * kind + w.unit * unit_fit(figure, intent, sentence) + w.period * period
+    score += w.focus * _focus_fit(figure, intent, sentence)
     if intent.change:
-        score += 0.10 if figure.change else 0.0
+        score += w.change_asked if figure.change else 0.0
     else:
-        score += 0.05 if figure.change else 0.10
+        score += w.change_unasked if figure.change else w.no_change
     return max(0.0, min(1.0, score))
 
 

@@ -6,7 +6,9 @@ from dataclasses import asdict, dataclass
 from typing import Literal, get_args
 
 # What a figure measures.
-FigureKind = Literal["money", "percent", "count", "data_size", "duration", "date", "year", "ordinal", "number"]
+FigureKind = Literal[
+    "money", "percent", "count", "data_size", "duration", "date", "year", "ordinal", "number"
+]
 KINDS: tuple[FigureKind, ...] = get_args(FigureKind)
 
 

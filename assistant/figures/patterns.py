@@ -62,10 +62,17 @@ _PHONE = r"\+\d{1,3}(?:[\s.-]\(?\d{1,4}\)?){2,5}(?!\d)|\(?\b0\d{1,3}\)?[-\s]\d{7
 _NUMERAL_TOKEN = r"\d[\d,.]*\d|\d"
 
 
+# What a figure starts with, one alternative per line; the first that matches wins.
 CORE = re.compile(
-    rf"(?P<phone>{_PHONE})|(?P<date>{'|'.join(_DATES)})|(?P<fy>\bFY\s?'?(?:\d{{4}}|\d{{2}})(?![\w]))"
-    rf"|(?P<ordw>(?i:{_ORDINAL_WORD}))|(?P<words>(?i:{_WORD_NUMBER}))"
-    rf"|(?P<num>{_NUMERAL_TOKEN})(?P<sfx>%|[A-Za-z]+)?"
+    rf"""
+    (?P<phone>(?-x:{_PHONE}))                               # +86 10 1234 5678 (matched to be skipped)
+    | (?P<date>(?-x:{"|".join(_DATES)}))                    # Sept. 7, 2021 / 2021-09-07 / June 2022
+    | (?P<fy>\bFY\s?'?(?:\d{{4}}|\d{{2}})(?![\w]))             # FY2019, FY 19
+    | (?P<ordw>(?i-x:{_ORDINAL_WORD}))                      # twenty-first, third
+    | (?P<words>(?i-x:{_WORD_NUMBER}))                      # three hundred and forty two, a dozen
+    | (?P<num>(?-x:{_NUMERAL_TOKEN}))(?P<sfx>%|[A-Za-z]+)?  # 1,234.5 / 10% / 1.5bn / 5G
+    """,
+    re.VERBOSE,
 )
 
 
@@ -96,10 +103,18 @@ UNIT = re.compile(
 )
 
 
+# A unit joined by a hyphen: "a 10-year plan", "a 3-hour delay", "a 5-year-old".
 HYPHEN_UNIT = re.compile(
-    r"-(?P<u>year|month|week|day|hour|minute|second|decade|century|degree|mile|metre|meter|kilometre|kilometer"
-    r"|yard|foot|inch|acre|tonne|ton|pound|kilogram|karat|carat)"
-    r"(?:-old)?(?![A-Za-z])"
+    r"""
+    -(?P<u>
+        year | month | week | day | hour | minute | second | decade | century      # time
+      | degree                                                                     # temperature, angle
+      | mile | metre | meter | kilometre | kilometer | yard | foot | inch | acre    # length, area
+      | tonne | ton | pound | kilogram | karat | carat                             # weight
+    )
+    (?:-old)?(?![A-Za-z])
+    """,
+    re.VERBOSE,
 )
 
 
@@ -121,10 +136,18 @@ RANGE = re.compile(
 )
 
 
+# A word that makes the number after it a reference, not a figure: "Section 3.2", "Article 5", "§ 12".
 REFERENCE = re.compile(
-    r"(?i:\b(?:sections?|articles?|chapters?|notes?|items?|part|clauses?|paragraphs?|para|figures?|fig\.|tables?"
-    r"|pages?|p\.|pp\.|rules?|schedules?|appendix|exhibits?|annex|no\.|nos\.|vol\.|volume|issue|step|phase"
-    r"|level|grade|room|version|v\.|episode|season|series|route|highway|platform|gate|flight|line|form)|§)\s*\Z"
+    r"""
+    (?i:\b(?:
+        sections? | articles? | chapters? | notes? | items? | part | clauses? | paragraphs? | para   # Section 3.2
+      | figures? | fig\. | tables? | pages? | p\. | pp\.                                           # Table 4, p. 12
+      | rules? | schedules? | appendix | exhibits? | annex | no\. | nos\. | vol\. | volume | issue  # Rule 10b-5
+      | step | phase | level | grade | room | version | v\.                                          # Phase 3
+      | episode | season | series | route | highway | platform | gate | flight | line | form        # Route 66
+    ) | §)\s*\Z
+    """,
+    re.VERBOSE,
 )
 
 

@@ -381,7 +381,11 @@ def _kind_of_bare_number(r: _Reading) -> _Stop | None:
 def _names_not_figures(r: _Reading) -> _Stop | None:
     """Numbers that name rather than measure: "Section 3.2", "Article 5" (references) and "Super Bowl 50",
     "Partner 2 Connect", "Web 3.0 technologies" (a capitalised name, not opening the sentence, right before)."""
-    if r.kind not in ("number", "year", "count") or (r.unit is not None and r.kind != "count") or r.range_to is not None:
+    if (
+        r.kind not in ("number", "year", "count")
+        or (r.unit is not None and r.kind != "count")
+        or r.range_to is not None
+    ):
         return None
     pre = r.pre
     if r.kind != "count" and not r.qualifier and REFERENCE.search(pre.before):
