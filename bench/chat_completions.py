@@ -1,0 +1,198 @@
+"""POST /v1/chat/completions (plain and streamed) against POST /v1/ask on one server, side by side in one run.
+
+    python bench/chat_completions.py --index DIR [--questions FILE] [--clients 1,4] [--rounds 6] [--per-phase 40]
+
+DIR is a built index (`python cli.py index` builds index/ from corpus/). The questions are FILE's lines, or
+by default a set about the repository's corpus (any question works: the routes do the same retrieval
+whatever it finds). The server is `python cli.py serve --index DIR` in a subprocess on 127.0.0.1, with
+ASSISTANT_RATE_LIMIT set high so the limiter never answers 429. For each number of concurrent clients the
+run alternates phases (ask, chat, chat streamed, ask, ...) for --rounds rounds, so that the three routes
+share the machine's noise; each phase sends --per-phase requests over keep-alive connections, the questions
+in rotation. Latency is from sending the request to the last byte read (for a stream, [DONE]);
+requests/s is a route's requests over the wall time of its phases. The exit status is 1 when any
+request failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
+
+from bench.beir import percentile
+from bench.load import HIGH_RATE_LIMIT, load_average, start_server
+
+MODEL = "figure-assistant"
+QUESTIONS = [
+    "How large was China's digital economy in 2021?",
+    "What share of GDP did the digital economy account for in 2021?",
+    "What was China's data output in 2021?",
+    "How fast did the digital economy grow?",
+    "How many 5G base stations does China have?",
+    "What was the unemployment rate in China in 2022?",
+    "How many years did the transformation of Binjiang Factory take?",
+    "How many dilemmas do MSMEs face on the path towards digitalization?",
+    "What is the boiling point of mercury?",
+    "How many online delivery workers are there in China?",
+]
+ROUTES = ("ask", "chat", "chat stream")
+
+
+def request(route: str, question: str) -> tuple[str, dict[str, Any]]:
+    """The path and JSON body of one request to `route`."""
+    if route == "ask":
+        return "/v1/ask", {"question": question}
+    body: dict[str, Any] = {"model": MODEL, "messages": [{"role": "user", "content": question}]}
+    if route == "chat stream":
+        body["stream"] = True
+    return "/v1/chat/completions", body
+
+
+@dataclass
+class RouteResult:
+    latencies_ms: list[float] = field(default_factory=list)
+    seconds: float = 0.0  # wall time of this route's phases
+    errors: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
+
+
+def run_phase(
+    url: str, route: str, questions: Sequence[str], *, clients: int, requests: int, start: int
+) -> RouteResult:
+    """`clients` threads send `requests` requests to `route` between them; the phase's wall time and latencies."""
+    import httpx
+
+    lock = threading.Lock()
+    sent = 0
+    result = RouteResult()
+    begin = threading.Barrier(clients + 1)
+
+    def take() -> int | None:
+        nonlocal sent
+        with lock:
+            if sent >= requests:
+                return None
+            sent += 1
+            return sent - 1
+
+    def loop(client: httpx.Client) -> None:
+        latencies: list[float] = []
+        errors: Counter[str] = Counter()
+        begin.wait()
+        while (n := take()) is not None:
+            path, body = request(route, questions[(start + n) % len(questions)])
+            started = time.perf_counter()
+            try:
+                response = client.post(url + path, json=body)
+                text = response.read()
+                ok = response.status_code == 200 and (
+                    route != "chat stream" or text.endswith(b"data: [DONE]\n\n")
+                )
+                if ok:
+                    latencies.append((time.perf_counter() - started) * 1000.0)
+                else:
+                    errors[f"HTTP {response.status_code}"] += 1
+            except httpx.HTTPError as exc:
+                errors[type(exc).__name__] += 1
+        with lock:
+            result.latencies_ms.extend(latencies)
+            result.errors.update(errors)
+
+    connections = [httpx.Client(trust_env=False, timeout=60.0) for _ in range(clients)]
+    threads = [threading.Thread(target=loop, args=(c,), daemon=True) for c in connections]
+    try:
+        for thread in threads:
+            thread.start()
+        begin.wait()
+        started = time.perf_counter()
+        for thread in threads:
+            thread.join()
+        result.seconds = time.perf_counter() - started
+    finally:
+        for c in connections:
+            c.close()
+    return result
+
+
+def measure(
+    url: str, questions: Sequence[str], *, clients: int, rounds: int, per_phase: int
+) -> dict[str, RouteResult]:
+    """The three routes in alternating phases; each route's results merged over the rounds."""
+    merged = {route: RouteResult() for route in ROUTES}
+    for r in range(rounds):
+        order = ROUTES[r % 3 :] + ROUTES[: r % 3]  # who goes first rotates
+        for route in order:
+            phase = run_phase(url, route, questions, clients=clients, requests=per_phase, start=r * per_phase)
+            merged[route].latencies_ms.extend(phase.latencies_ms)
+            merged[route].seconds += phase.seconds
+            merged[route].errors.update(phase.errors)
+    return merged
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--index", type=Path, required=True, help="a built index directory")
+    parser.add_argument("--questions", type=Path, help="a file with one question per line")
+    parser.add_argument("--clients", default="1,4", help="concurrent clients, comma-separated (default 1,4)")
+    parser.add_argument("--rounds", type=int, default=6, help="rounds of the three phases (default 6)")
+    parser.add_argument("--per-phase", type=int, default=40, help="requests per phase (default 40)")
+    parser.add_argument(
+        "--warmup", type=int, default=10, help="requests per route before the run, not counted"
+    )
+    args = parser.parse_args(argv)
+
+    questions = QUESTIONS
+    if args.questions:
+        questions = [q.strip() for q in args.questions.read_text().splitlines() if q.strip()]
+        if not questions:
+            raise SystemExit(f"no questions in {args.questions}")
+    levels = [int(c) for c in args.clients.split(",")]
+    print(f"load average at start: {load_average()}")
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="chat-bench-") as tmp:
+        server = start_server(args.index, Path(tmp))
+        try:
+            print(
+                f"server: cli.py serve --index {args.index}, 1 worker, ready in {server.started_in:.1f} s; "
+                f"{len(questions)} questions; ASSISTANT_RATE_LIMIT={HIGH_RATE_LIMIT}"
+            )
+            for route in ROUTES:
+                run_phase(server.url, route, questions, clients=1, requests=args.warmup, start=0)
+            print(
+                f"{'clients':>7}  {'route':<12} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  vs ask p50"
+            )
+            for clients in levels:
+                results = measure(
+                    server.url, questions, clients=clients, rounds=args.rounds, per_phase=args.per_phase
+                )
+                base = percentile(results["ask"].latencies_ms, 50)
+                for route, result in results.items():
+                    p50 = percentile(result.latencies_ms, 50)
+                    versus = "" if route == "ask" else f"{(p50 - base) / base * 100:+.1f}%"
+                    print(
+                        f"{clients:>7}  {route:<12} {len(result.latencies_ms):>8} {result.throughput:>8.1f} "
+                        f"{p50:>8.2f} {percentile(result.latencies_ms, 99):>8.2f}  {versus}"
+                    )
+                    if result.errors:
+                        failed += sum(result.errors.values())
+                        print(f"{'':>7}  errors: {dict(result.errors)}")
+        finally:
+            server.stop()
+    print(f"load average at end: {load_average()}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
