@@ -1,16 +1,24 @@
 """POST /v1/chat/completions (plain and streamed) against POST /v1/ask on one server, side by side in one run.
 
-    python bench/chat_completions.py --index DIR [--questions FILE] [--clients 1,4] [--rounds 6] [--per-phase 40]
+    python bench/chat_completions.py --index DIR [--questions FILE] [--latency 300] [--clients 1,4]
+                                     [--rounds 6] [--per-phase 40]
 
 DIR is a built index (`python cli.py index` builds index/ from corpus/). The questions are FILE's lines, or
 by default a set about the repository's corpus (any question works: the routes do the same retrieval
 whatever it finds). The server is `python cli.py serve --index DIR` in a subprocess on 127.0.0.1, with
-ASSISTANT_RATE_LIMIT set high so the limiter never answers 429. For each number of concurrent clients the
-run alternates phases (ask, chat, chat streamed, ask, ...) for --rounds rounds, so that the three routes
-share the machine's noise; each phase sends --per-phase requests over keep-alive connections, the questions
-in rotation. Latency is from sending the request to the last byte read (for a stream, [DONE]);
-requests/s is a route's requests over the wall time of its phases. The exit status is 1 when any
-request failed.
+ASSISTANT_RATE_LIMIT set high so the limiter never answers 429. Two sections:
+
+    latency     one client on a keep-alive connection sends each question to the three routes in turn
+                (ask, chat, chat streamed; who goes first rotates), --latency questions in all, so that
+                the routes share the machine's noise request by request. Prints p50/p99 per route and
+                the median of the paired differences to /v1/ask (the wrapper's cost, which the noise
+                of a loaded machine would hide in a difference of medians).
+    throughput  for each number of concurrent clients, alternating phases (ask, chat, chat streamed,
+                ask, ...) for --rounds rounds; each phase sends --per-phase requests. requests/s is a
+                route's requests over the wall time of its phases.
+
+Latency is from sending the request to the last byte read (for a stream, `data: [DONE]`). The exit status
+is 1 when any request failed.
 """
 
 from __future__ import annotations
@@ -141,10 +149,55 @@ def measure(
     return merged
 
 
+def send(client: Any, url: str, route: str, question: str) -> float | None:
+    """One request; its latency in ms, or None when it failed."""
+    import httpx
+
+    path, body = request(route, question)
+    started = time.perf_counter()
+    try:
+        response = client.post(url + path, json=body)
+        text = response.read()
+    except httpx.HTTPError:
+        return None
+    if response.status_code != 200 or (route == "chat stream" and not text.endswith(b"data: [DONE]\n\n")):
+        return None
+    return (time.perf_counter() - started) * 1000.0
+
+
+def paired_latency(
+    url: str, questions: Sequence[str], *, count: int
+) -> tuple[dict[str, RouteResult], dict[str, list[float]]]:
+    """Each question to every route in turn on one connection: latencies per route, and per route the
+    differences to /v1/ask for the same question at the same moment."""
+    import httpx
+
+    results = {route: RouteResult() for route in ROUTES}
+    differences: dict[str, list[float]] = {route: [] for route in ROUTES[1:]}
+    with httpx.Client(trust_env=False, timeout=60.0) as client:
+        for n in range(count):
+            question = questions[n % len(questions)]
+            order = ROUTES[n % 3 :] + ROUTES[: n % 3]
+            took = {route: send(client, url, route, question) for route in order}
+            for route, ms in took.items():
+                if ms is None:
+                    results[route].errors["failed"] += 1
+                else:
+                    results[route].latencies_ms.append(ms)
+            for route in differences:
+                ask_ms, route_ms = took["ask"], took[route]
+                if ask_ms is not None and route_ms is not None:
+                    differences[route].append(route_ms - ask_ms)
+    return results, differences
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--index", type=Path, required=True, help="a built index directory")
     parser.add_argument("--questions", type=Path, help="a file with one question per line")
+    parser.add_argument(
+        "--latency", type=int, default=300, help="questions of the latency section (default 300)"
+    )
     parser.add_argument("--clients", default="1,4", help="concurrent clients, comma-separated (default 1,4)")
     parser.add_argument("--rounds", type=int, default=6, help="rounds of the three phases (default 6)")
     parser.add_argument("--per-phase", type=int, default=40, help="requests per phase (default 40)")
@@ -170,6 +223,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             for route in ROUTES:
                 run_phase(server.url, route, questions, clients=1, requests=args.warmup, start=0)
+            results, differences = paired_latency(server.url, questions, count=args.latency)
+            print(
+                f"latency, one client, each question to the three routes in turn ({args.latency} questions)"
+            )
+            print(f"{'route':<12} {'p50 ms':>8} {'p99 ms':>8}  {'paired difference to ask: median':>32}")
+            base = percentile(results["ask"].latencies_ms, 50)
+            for route, result in results.items():
+                extra = ""
+                if route in differences:
+                    median = percentile(differences[route], 50)
+                    extra = f"{median:+.2f} ms ({median / base * 100:+.1f}% of ask p50)"
+                print(
+                    f"{route:<12} {percentile(result.latencies_ms, 50):>8.2f} "
+                    f"{percentile(result.latencies_ms, 99):>8.2f}  {extra:>32}"
+                )
+                failed += sum(result.errors.values())
+            print()
+            print("throughput, alternating phases per route")
             print(
                 f"{'clients':>7}  {'route':<12} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  vs ask p50"
             )
