@@ -6,7 +6,11 @@
 DIR is a built index (`python cli.py index` builds index/ from corpus/). The questions are FILE's lines, or
 by default a set about the repository's corpus (any question works: the routes do the same retrieval
 whatever it finds). The server is `python cli.py serve --index DIR` in a subprocess on 127.0.0.1, with
-ASSISTANT_RATE_LIMIT set high so the limiter never answers 429. Two sections:
+ASSISTANT_RATE_LIMIT set high so the limiter never answers 429. Three sections:
+
+    in process  the median time of each route's own work once the answer is there: /v1/ask's
+                to_dict, validation through AnswerOut and JSON; the completion's JSON; the stream's
+                chunks. Then the mean time of Assistant.ask itself, for scale.
 
     latency     one client on a keep-alive connection sends each question to the three routes in turn
                 (ask, chat, chat streamed; who goes first rotates), --latency questions in all, so that
@@ -191,6 +195,38 @@ def paired_latency(
     return results, differences
 
 
+def rendering_costs(index: Path, questions: Sequence[str], *, repeat: int = 200) -> dict[str, float]:
+    """In process, median ms per answer of each route's own work after `ask`: what the wrapper adds."""
+    import json
+
+    from assistant.assistant import Assistant
+    from assistant.config import Settings
+    from assistant.interfaces.http.openai_compat import chunks, completion
+    from assistant.interfaces.http.schemas import AnswerOut
+
+    assistant = Assistant.open(index, settings=Settings.from_env())
+    answers = [assistant.ask(q) for q in questions]
+    steps = {
+        "ask: to_dict, AnswerOut, JSON": lambda a: AnswerOut.model_validate(a.to_dict()).model_dump_json(),
+        "chat: completion JSON": lambda a: json.dumps(completion(a)),
+        "chat stream: chunks JSON": lambda a: [json.dumps(c) for c in chunks(a)],
+    }
+    costs = {}
+    for name, step in steps.items():
+        times = []
+        for _ in range(repeat):
+            for answer in answers:
+                started = time.perf_counter()
+                step(answer)
+                times.append((time.perf_counter() - started) * 1000.0)
+        costs[name] = percentile(times, 50)
+    started = time.perf_counter()
+    for q in questions:
+        assistant.ask(q)
+    costs["the question itself: Assistant.ask"] = (time.perf_counter() - started) * 1000.0 / len(questions)
+    return costs
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--index", type=Path, required=True, help="a built index directory")
@@ -214,6 +250,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     levels = [int(c) for c in args.clients.split(",")]
     print(f"load average at start: {load_average()}")
     failed = 0
+    print("in process, each route's work after the answer (median ms per answer)")
+    for name, ms in rendering_costs(args.index, questions).items():
+        print(f"  {name:<36} {ms:>7.3f}")
     with tempfile.TemporaryDirectory(prefix="chat-bench-") as tmp:
         server = start_server(args.index, Path(tmp))
         try:
