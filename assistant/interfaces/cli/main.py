@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1, loopback only)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1, help="worker processes (each loads the model and index)")
+
+    p = sub.add_parser("mcp", help="serve the MCP tools over stdio (for desktop assistants and agents)")
+    common(p)
     return parser
 
 
@@ -212,6 +215,12 @@ def cmd_serve(args: argparse.Namespace, err: TextIO) -> int:
     return serve(_settings(args), host=args.host, port=args.port, workers=args.workers, err=err)
 
 
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from assistant.interfaces.mcp.server import serve_stdio
+
+    return serve_stdio(_settings(args))
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -237,6 +246,8 @@ def main(
             return cmd_docs(args, out)
         if args.command == "serve":
             return cmd_serve(args, err)
+        if args.command == "mcp":
+            return cmd_mcp(args)
     except AssistantError as exc:
         print(f"error: {exc.message}", file=err)
         return 1

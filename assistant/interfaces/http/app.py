@@ -30,6 +30,7 @@ from assistant.interfaces.http.middleware import (
     RateLimiter,
     error_response,
 )
+from assistant.interfaces.http.openai_compat import add_openai_routes
 from assistant.interfaces.http.schemas import (
     ERROR_RESPONSES,
     STATUS_CODES,
@@ -42,6 +43,7 @@ from assistant.interfaces.http.schemas import (
     SearchOut,
     SearchRequest,
 )
+from assistant.interfaces.mcp.server import mount_mcp
 from assistant.limits import MAX_K, MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
@@ -177,7 +179,8 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(422, "invalid_request", _one_line(exc))
 
-    guard = Depends(_bearer_guard(settings, RateLimiter(settings.rate_limit)))
+    authorize = _bearer_guard(settings, RateLimiter(settings.rate_limit))  # shared by /v1 and /mcp
+    guard = Depends(authorize)
     errors: dict[int | str, dict[str, Any]] = {
         s: ERROR_RESPONSES[s] for s in (400, 401, 408, 413, 422, 429, 503)
     }
@@ -233,6 +236,9 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
 
     app.add_middleware(CatchAll)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES, timeout=settings.request_timeout)
+    # OpenAI's routes and error shape (its middleware outside the limits, so it shapes their errors too)
+    add_openai_routes(app, assistant, guard)
+    mount_mcp(app, assistant, authorize, keys=bool(settings.api_keys))
     if settings.cors_origins:
         from starlette.middleware.cors import CORSMiddleware
 
