@@ -9,16 +9,9 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
+from assistant.answering.fit import figure_fit, in_question, narrow, numbers_in, unit_fit
 from assistant.answering.names import names_asked
-from assistant.answering.questions import (
-    QuestionIntent,
-    analyse_question,
-    figure_fit,
-    in_question,
-    narrow,
-    numbers_in,
-    unit_fit,
-)
+from assistant.answering.questions import QuestionIntent, analyse_question
 from assistant.figures.extraction import sentence_figures
 from assistant.figures.joining import is_part_of
 from assistant.figures.model import Figure

@@ -1,14 +1,12 @@
-"""Read what a question asks for (a kind of figure, its unit, a period, the words around it) and score figures against it."""
+"""Read what a question asks for: a kind of figure, its unit, a period, a part, the words around it."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass
 
 from assistant.answering.names import kind_asked
-from assistant.figures.extraction import extract_figures, sentence_figures
-from assistant.figures.model import TIME_OF_DAY, Figure
+from assistant.figures.model import TIME_OF_DAY
 from assistant.figures.nouns import counted_noun
 from assistant.figures.vocabulary import lookup_unit
 from assistant.text.patterns import YEAR
@@ -38,18 +36,26 @@ def _rule(pattern: str) -> re.Pattern[str]:
 
 
 _BE = r"(?:was|is|were|are)"
+
+
 # what financial reports measure in money ("What was the depreciation expense in 2019?")
 _FINANCIAL = (
     r"expenses?|allowances?|liability|liabilities|assets?|tax(?:es)?|benefits?|loss(?:es)?|gains?|depreciation"
     r"|amortization|amortisation|receivables?|payables?|debts?|cash|dividends?|guarantees?|deposits?|reserves?"
     r"|charges?|compensation|proceeds|bookings|write-downs?|impairments?|borrowings?|obligations?|provisions?"
 )
+
+
 # what a quantity noun follows: "the", "its", "Fresno's"
 _WHOSE = r"(?:the\s+|its\s+|their\s+|his\s+|her\s+|(?:[\w.-]+\s+){0,3}[\w.-]+['’]s?\s+)"
+
+
 _MEASURES = (
     r"distance|temperature|height|weight|length|rating|average|diameter|area|speed|resolution|pressure|depth"
     r"|elevation|altitude|capacity|width|radius|mass|density|frequency|wavelength|voltage"
 )
+
+
 # the rule matching earliest in the question wins ("How many people lived there when ..." asks for a count);
 # on a tie the first listed ("what share" before "how many")
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -160,27 +166,47 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         "number",
     ),
 )
+
+
 _CHANGE = _rule(
     r"\bhow\s+fast\b|\bby\s+how\s+much\b|\bgrowth\b|\brate\s+of\s+(?:increase|decline)\b"
     r"|\b(?:grow|grew|increase[ds]?|rise|rose|fall|fell|decline[ds]?|drop(?:ped)?|decrease[ds]?|change[ds]?)\b"
 )
+
+
 _MONEY_WORDS = re.compile(
     r"\b(?:yuan|rmb|renminbi|dollars?|usd|euros?|pounds?|sterling|yen|value[ds]?|worth|revenues?|gdp|costs?|price[sd]?"
     r"|spen[dt]|spending|invest(?:ed|ment)?|sales|income|profits?|budget|econom(?:y|ies)|market|funding|funds?"
     r"|expenditure|earnings|turnover|capital|money|paid|pay|" + _FINANCIAL + r")\b|[$€£¥]",
     re.IGNORECASE,
 )
+
+
 _DATA_WORDS = re.compile(
     r"\b(?:data|zb|eb|pb|tb|gb|[a-z]*bytes?|storage|output\s+of\s+data)\b", re.IGNORECASE
 )
+
+
 _CONTRACTION = re.compile(r"\b(what|how|who|where|when)['’]s\b", re.IGNORECASE)
+
+
 _IN_UNIT = re.compile(r"\bin\s+([^\W\d_]+)\s*\??\s*\Z")
+
+
 _AS_SHARE = re.compile(r"\bas\s+an?\s+(?:percentage|percent|share|proportion|fraction)\s+of\b", re.IGNORECASE)
+
+
 _HOW_MANY_SCALE = re.compile(
     r"\bhow\s+many\s+(?:hundred|thousand|million|billion|trillion)s?\b", re.IGNORECASE
 )
+
+
 _REACHED = re.compile(r"\bto\s*\??\s*\Z", re.IGNORECASE)
+
+
 _TIME_WORDS = re.compile(r"\bhow\s+much\s+time\b", re.IGNORECASE)
+
+
 _MEASURE = re.compile(
     r"\bhow\s+(?:many|much)\s+(?P<after>(?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could"
     r"|in|of|for|at|on|by|to|from|with|than|per)\b)[\w'’-]+\s+){0,3})"
@@ -188,16 +214,33 @@ _MEASURE = re.compile(
     r"(?:rate|share|percentage|proportion|number|amount|size|value|level|population)\b",
     re.IGNORECASE,
 )
+
+
 # words that name no particular quantity ("how much money", "how many people", "the total number")
 _GENERIC_MEASURES = words("money time people persons times total overall average annual current")
-_ALIAS = re.compile(r"\s*\(([A-Za-z][\w&-]*)\)")
+
+
 _START_WORDS = _rule(r"\b(?:born|birth|begin|began|begun|start(?:ed)?|found(?:ed)?|establish(?:ed)?)\b")
+
+
 _END_WORDS = _rule(r"\b(?:die|died|death|end|ended|finish(?:ed)?|dissolved|abolished|fall|fell|collapsed?)\b")
+
+
 _YEAR_WORD = _rule(r"\byear\b")
+
+
 _HOW_MANY = re.compile(r"\bhow\s+ma(?:ny|y|n)\s+(.*)", re.IGNORECASE)
-_YEAR = re.compile(YEAR)
+
+
+YEAR_RE = re.compile(YEAR)
+
+
 _RELATIVE_PERIOD = re.compile(r"\b(?:last|this|next)\s+year\b", re.IGNORECASE)
-_WORD = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*", re.IGNORECASE)
+
+
+WORD = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*", re.IGNORECASE)
+
+
 _STOPWORDS = STOPWORDS | words(
     """after all almost am amount another any approximately around before being big both date day did do does done
     during each either ever every exactly fast figure fraction great having he her here him his how huge i if just
@@ -205,20 +248,9 @@ _STOPWORDS = STOPWORDS | words(
     percentage place portion position proportion rank ranked ratio roughly s same scale shall share she since size so
     some still such them then there they total until us value very we what whether while why year years you your"""
 )  # capitalised stopwords that do not start a name ("In 2021, How ...", "What I ...")
+
+
 _NAME_STOPWORDS = words("i a an the of in on at to for by and or how what which who when where why")
-# a figure of another kind than asked needs at least this affinity ("how many" takes a bare number, not money)
-MIN_AFFINITY = 0.4
-_OTHER_YEAR = 0.1  # period fit of a figure dated in another year than the question's
-_AMOUNTS = frozenset({"money", "count", "data_size", "number"})
-# how much credit a figure of one kind gets for a question expecting another (1.0 when they are the same)
-_AFFINITY: dict[tuple[str, str], float] = {
-    ("money", "number"): 0.4, ("money", "count"): 0.3, ("money", "data_size"): 0.3,
-    ("count", "number"): 0.6, ("count", "money"): 0.3, ("count", "data_size"): 0.3,
-    ("data_size", "number"): 0.4, ("data_size", "money"): 0.3, ("data_size", "count"): 0.3,
-    ("number", "count"): 0.6, ("number", "money"): 0.4, ("number", "data_size"): 0.4, ("number", "duration"): 0.4,
-    ("number", "percent"): 0.3, ("year", "date"): 0.8, ("date", "year"): 0.6, ("duration", "number"): 0.4,
-    ("ordinal", "number"): 0.2, ("percent", "number"): 0.2,
-}  # fmt: skip
 
 
 def analyse_question(question: str) -> QuestionIntent:
@@ -227,7 +259,7 @@ def analyse_question(question: str) -> QuestionIntent:
     period = _period(question)
     unit_words = {w for u in units for w in u.lower().split()}
     focus: list[str] = []
-    for m in _WORD.finditer(question):
+    for m in WORD.finditer(question):
         word = re.sub(r"['’]s$", "", m.group().lower())
         # a capitalised word after the first is part of a name ("the Large Catechism", "the Old Testament")
         name = m.start() > 0 and m.group()[0].isupper() and question[: m.start()].strip() != ""
@@ -311,7 +343,7 @@ def _measure(question: str) -> tuple[str, ...]:
         phrase = m.group("after") or m.group("before") or ""
         words += [
             w
-            for w in _WORD.findall(phrase.lower())
+            for w in WORD.findall(phrase.lower())
             if w not in _STOPWORDS and w not in _GENERIC_MEASURES and not _unit_or_verb(w)
         ]
     return tuple(dict.fromkeys(words))
@@ -353,7 +385,7 @@ def _how_many(question: str, units: list[str]) -> tuple[str, list[str], bool]:
 
 def _unitwords(question: str) -> list[str]:
     units: list[str] = []
-    for word in _WORD.findall(question) + re.findall(r"[%$€£¥]", question):
+    for word in WORD.findall(question) + re.findall(r"[%$€£¥]", question):
         found = lookup_unit(word)
         if found is not None and found[0] != "duration" and found[1] not in units:
             units.append(found[1])
@@ -361,214 +393,8 @@ def _unitwords(question: str) -> list[str]:
 
 
 def _period(question: str) -> str | None:
-    year = _YEAR.search(question)
+    year = YEAR_RE.search(question)
     if year:
         return year.group()
     relative = _RELATIVE_PERIOD.search(question)
     return " ".join(relative.group().lower().split()) if relative else None
-
-
-def _stem(word: str) -> str:
-    word = word.lower()
-    for suffix in ("ies", "ing", "est", "ed", "es", "er", "ly", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    return word[:6]
-
-
-def _same_stem(a: str, b: str) -> bool:
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    return long_.startswith(short) and (len(short) >= 4 or short == long_)
-
-
-@lru_cache(maxsize=512)
-def _sentence_stems(sentence: str) -> tuple[tuple[str, int], ...]:
-    """(stem, character offset) of each word; cached, as every figure of a sentence is scored against it."""
-    return tuple((_stem(m.group()), m.start()) for m in _WORD.finditer(sentence))
-
-
-@dataclass(frozen=True, slots=True)
-class FigureWeights:
-    """How figure_fit weighs the parts of a fit; with the change term they add up to 1."""
-
-    kind: float = 0.45
-    unit: float = 0.15
-    period: float = 0.15
-    focus: float = 0.15  # the question's focus words near the figure
-    change_asked: float = 0.10  # a change asked for, and the figure is one
-    change_unasked: float = 0.05  # no change asked for, and the figure is one anyway
-    no_change: float = 0.10  # no change asked for, and the figure is no change
-
-
-FIGURE_WEIGHTS = FigureWeights()
-
-
-def figure_fit(
-    figure: Figure, intent: QuestionIntent, sentence: str, *, weights: FigureWeights = FIGURE_WEIGHTS
-) -> float:
-    """How well a figure fits the question, 0..1: kind, unit, period, change and focus words near the figure."""
-    if intent.kind is None:
-        return 0.0
-    kind = 1.0 if figure.kind == intent.kind else _AFFINITY.get((intent.kind, figure.kind), 0.0)
-    if intent.kind in _AMOUNTS and _counts_named(figure, intent):
-        kind = 1.0  # "What are the most passes ...": "77 passes" is the number asked for
-    elif intent.kind == "duration" and figure.kind in ("year", "date") and _since(figure, sentence):
-        kind = 0.8  # "How long has it been in circulation?" -- "since 1979"
-    if (figure.unit == TIME_OF_DAY) != (TIME_OF_DAY in intent.units):
-        # "What time ...?" wants a time of day; "When ...?" a date, or a time only where no date is given
-        kind = 0.45 if figure.unit == TIME_OF_DAY and intent.kind in ("year", "date") else 0.0
-    if kind < MIN_AFFINITY:
-        return 0.0
-    period = _period_fit(figure, intent, sentence)
-    if period <= _OTHER_YEAR:
-        return 0.0  # the question asks about 2020, the figure is for 2021
-    w = weights
-    score = w.kind * kind + w.unit * unit_fit(figure, intent, sentence) + w.period * period
-    score += w.focus * _focus_fit(figure, intent, sentence)
-    if intent.change:
-        score += w.change_asked if figure.change else 0.0
-    else:
-        score += w.change_unasked if figure.change else w.no_change
-    return max(0.0, min(1.0, score))
-
-
-def unit_fit(figure: Figure, intent: QuestionIntent, sentence: str = "") -> float:
-    """How well a figure's unit matches the unit the question names (or implies), 0..1.
-
-    With the sentence, a name in parentheses right after the figure counts as its unit too: "40 million micro,
-    small and medium-sized enterprises (MSMEs)" answers "How many MSMEs ...".
-    """
-    alias = _ALIAS.match(sentence, figure.end) if sentence[figure.start : figure.end] == figure.text else None
-    if alias is not None and alias.group(1) in intent.units:
-        return 1.0
-    if intent.kind == "ordinal":
-        return 1.0 if figure.unit == "rank" else 0.6
-    if not intent.units:
-        if _counts_named(figure, intent):
-            return 1.0
-        return 1.0 if figure.kind not in _AMOUNTS or figure.unit else 0.7  # a bare number says less
-    if figure.unit is None:
-        return 0.4
-    for unit in intent.units:
-        if unit == figure.unit or (
-            figure.currency and lookup_unit(unit) == ("money", figure.unit, figure.currency)
-        ):
-            return 1.0
-        if _same_stem(_stem(unit.split()[-1]), _stem(figure.unit.split()[-1])):
-            return 0.9  # the same head noun: "stations" for "base stations"
-    return 0.2
-
-
-_SINCE = re.compile(r"\b(?i:since)\s+\Z")
-
-
-def _since(figure: Figure, sentence: str) -> bool:
-    """Whether "since" stands right before the figure: a time from which a duration runs."""
-    return sentence[figure.start : figure.end] == figure.text and bool(
-        _SINCE.search(sentence, max(0, figure.start - 8), figure.start)
-    )
-
-
-def _counts_named(figure: Figure, intent: QuestionIntent) -> bool:
-    """Whether a count counts what the question names in the plural: "passes" of "What are the most passes he
-    had?" (not "family" of "What was the average family size?")."""
-    if figure.kind != "count" or figure.unit is None:
-        return False
-    head = _stem(figure.unit.split()[-1])
-    return any(word.endswith("s") and _same_stem(_stem(word), head) for word in intent.focus)
-
-
-def _period_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
-    if intent.period is None:
-        return 1.0
-    if figure.kind in ("year", "date"):
-        return 0.5 if figure.value is not None and str(int(figure.value)) == intent.period else 1.0
-    if figure.period is not None:
-        if intent.period in figure.period:
-            return 1.0
-        asked, given = _YEAR.findall(intent.period), _YEAR.findall(figure.period)
-        if asked and given:
-            # the sentence names the asked year but dates no figure by it ("In 2009, NASA estimated the costs in
-            # 2005 dollars as $170 billion"): the dating may be wrong, so the figure is not ruled out
-            named = intent.period in sentence and not any(
-                f.period and intent.period in f.period for f in sentence_figures(sentence)
-            )
-            return 0.5 if named else _OTHER_YEAR
-        return 0.5
-    return 0.7 if intent.period in sentence else 0.4
-
-
-def _focus_fit(figure: Figure, intent: QuestionIntent, sentence: str) -> float:
-    if not intent.focus:
-        return 1.0
-    start = figure.start
-    if sentence[start : figure.end] != figure.text:  # offsets from a longer text: find the figure again
-        start = sentence.find(figure.text)
-    inside, end = start >= 0, start + len(figure.text)
-    stems = _sentence_stems(sentence)
-    total = 0.0
-    for word in intent.focus:
-        target = _stem(word)
-        best = 0.0
-        for stem, offset in stems:
-            if _same_stem(stem, target):
-                if not inside:
-                    best = 1.0
-                    break
-                distance = start - offset if offset < start else offset - end
-                best = max(best, 1.0 if distance <= 60 else 0.75 if distance <= 150 else 0.5)
-        total += best
-    return total / len(intent.focus)
-
-
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_RANGE_SIDES = re.compile(r"(\d{2,4})(\s*(?:[-–‐]|to|through|and)\s*)(\d{2,4})\s*\Z")
-
-
-def narrow(figure: Figure, part: str | None) -> Figure:
-    """The part of a figure a question asks for: the year of a date ("In what year ...?" -> "2014" of
-    "June 4, 2014"), or one end of a span of years ("When was he born?" -> "1249" of "1249–1314")."""
-    if part == "year" and figure.kind == "date":
-        years = list(_YEAR.finditer(figure.text))
-        if years:
-            y = years[-1]
-            return replace(
-                figure,
-                text=y.group(),
-                start=figure.start + y.start(),
-                end=figure.start + y.end(),
-                kind="year",
-            )
-    if part in ("start", "end") and figure.kind == "year" and figure.range_to is not None:
-        m = _RANGE_SIDES.search(figure.text)
-        if m is not None:
-            side = 1 if part == "start" else 3
-            value = figure.value if part == "start" else figure.range_to
-            return replace(
-                figure,
-                text=m.group(side),
-                start=figure.start + m.start(side),
-                end=figure.start + m.end(side),
-                value=value,
-                range_to=None,
-            )
-    return figure
-
-
-def _numbers(text: str) -> set[str]:
-    return {n.replace(",", "") for n in _NUMBER.findall(text)}
-
-
-def numbers_in(question: str) -> set[str]:
-    """The numbers a question names, as digits: "Super Bowl 50" and "fifty" both give "50"."""
-    named = {f"{f.value:g}" for f in extract_figures(question) if f.value is not None}
-    return _numbers(question) | named
-
-
-def in_question(figure: Figure, question_numbers: set[str]) -> bool:
-    """True when every number of the figure is named in the question: "Super Bowl 50" does not answer with 50."""
-    numbers = _numbers(figure.text)
-    if figure.value is not None and not numbers:  # a figure in words ("fifty")
-        numbers = {f"{figure.value:g}"}
-    return bool(numbers) and numbers <= question_numbers
