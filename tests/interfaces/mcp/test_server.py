@@ -250,3 +250,14 @@ def leaf_errors(exc: BaseException) -> Iterator[BaseException]:
             yield from leaf_errors(inner)
     else:
         yield exc
+
+
+def test_cli_mcp_without_an_index_says_so_in_one_line(tmp_path: Path) -> None:
+    import io
+
+    from assistant.interfaces.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["mcp", "--index", str(tmp_path / "none")], out=out, err=err) == 1
+    assert out.getvalue() == ""  # stdout is the protocol's: nothing else may be written there
+    assert err.getvalue() == f"error: no index in {tmp_path / 'none'}; build one with: python cli.py index\n"
