@@ -15,8 +15,7 @@ import numpy as np
 from assistant.embedding.model import Embedder
 from assistant.errors import AssistantError, IndexBusy, UnreadableDocument
 from assistant.ingest.chunking import Chunk, ChunkerSettings, chunk_document
-from assistant.ingest.corpus import iter_files, scan_corpus
-from assistant.ingest.decoding import valid_text
+from assistant.ingest.corpus import corpus_name, iter_files, scan_corpus
 from assistant.ingest.document import Document, Skipped
 from assistant.ingest.loaders import load_file
 from assistant.storage.generations import (
@@ -109,7 +108,7 @@ def corpus_changes(corpus_dir: Path, index_dir: Path) -> CorpusChanges:
     stats: dict[str, list[int]] = manifest.get("stats_in_corpus", {})
     new, changed, present = [], [], set()
     for path, reason in iter_files(corpus_dir):
-        rel = valid_text(path.relative_to(corpus_dir).as_posix())
+        rel = corpus_name(path, corpus_dir)
         if reason is not None:
             continue
         present.add(rel)

@@ -1,4 +1,5 @@
-"""PDF files through pypdf: the text layer of each page, with page numbers for citations."""
+"""PDF files through pypdf: the text layer of each page, with page numbers for citations; pages without a
+text layer (scans) are rendered with pypdfium2 and read by OCR when the Tesseract engine is installed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 from assistant.errors import UnreadableDocument
 from assistant.ingest.decoding import one_line
 from assistant.ingest.document import Document, RawFile
+from assistant.ingest.ocr import INSTALL_HINT, PDF_DPI, ocr_available, ocr_image
 
 
 def load_pdf(raw: RawFile) -> list[Document]:
@@ -26,19 +28,7 @@ def load_pdf(raw: RawFile) -> list[Document]:
                 raise
             except Exception:
                 raise UnreadableDocument("password-protected PDF") from None
-        parts: list[str] = []
-        pages: list[tuple[int, int]] = []
-        offset = 0
-        for number, page in enumerate(reader.pages, start=1):
-            page_text = (page.extract_text() or "").strip()
-            if not page_text:
-                continue
-            if parts:
-                parts.append("\n\n")
-                offset += 2
-            pages.append((offset, number))
-            parts.append(page_text)
-            offset += len(page_text)
+        texts = [(page.extract_text() or "").strip() for page in reader.pages]
         title = ""
         if reader.metadata is not None and reader.metadata.title:
             title = str(reader.metadata.title)
@@ -46,5 +36,45 @@ def load_pdf(raw: RawFile) -> list[Document]:
         raise
     except Exception as exc:  # a damaged PDF makes pypdf raise almost anything (loops, limits, bad numbers)
         raise UnreadableDocument(f"corrupt PDF ({type(exc).__name__}: {one_line(str(exc))})") from None
+    scanned = [i for i, text in enumerate(texts) if not text]
+    if scanned and ocr_available():
+        for i, text in zip(scanned, _ocr_pages(raw.data, scanned), strict=True):
+            texts[i] = text
+    elif scanned and len(scanned) == len(texts):
+        raise UnreadableDocument(f"scanned PDF: {INSTALL_HINT}")
+    parts: list[str] = []
+    pages: list[tuple[int, int]] = []
+    offset = 0
+    for number, page_text in enumerate(texts, start=1):
+        if not page_text:
+            continue
+        if parts:
+            parts.append("\n\n")
+            offset += 2
+        pages.append((offset, number))
+        parts.append(page_text)
+        offset += len(page_text)
     text = "".join(parts)
     return [Document(id=raw.rel, text=text, source=raw.rel, title=title or raw.stem, pages=tuple(pages))]
+
+
+def _ocr_pages(data: bytes, indexes: list[int]) -> list[str]:
+    """The OCR text of the pages at the given (0-based) indexes, each rendered at PDF_DPI."""
+    import pypdfium2  # imported here: only scanned PDFs need the renderer
+
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except Exception as exc:  # pdfium refuses some files pypdf reads
+        raise UnreadableDocument(f"scanned PDF that cannot be rendered ({one_line(str(exc))})") from None
+    try:
+        out = []
+        for i in indexes:
+            page = document[i]
+            try:
+                image = page.render(scale=PDF_DPI / 72).to_pil()
+            finally:
+                page.close()
+            out.append(ocr_image(image))
+        return out
+    finally:
+        document.close()
