@@ -448,6 +448,8 @@ def test_serve_warns_without_keys_off_loopback(shared: Assistant, monkeypatch: p
 
     calls: list[tuple[Any, dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    # ports 8000 and 8123 may be taken on a test machine: the port check has tests of its own
+    monkeypatch.setattr("assistant.interfaces.http.ports.check_port", lambda host, port: None)
     monkeypatch.setattr(Assistant, "open", classmethod(lambda cls, *a, **kw: shared))
     for name in shared.settings.to_env():
         monkeypatch.delenv(name, raising=False)  # restored after the test
