@@ -16,7 +16,7 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 # fits a dozen 8-bit code pages), the Windows code page an office machine most likely wrote it in wins.
 _PREFERRED = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257", "cp1255", "cp1256", "cp1258")
 # Results within this much of the cleanest one count as equally clean.
-_CHAOS_TOLERANCE = 0.01
+_CHAOS_TOLERANCE = 0.02
 # Above this share of disorder (charset-normalizer's mess ratio) no decoding is trusted.
 _MAX_CHAOS = 0.2
 
@@ -89,17 +89,50 @@ def decode_text(data: bytes) -> str:
 def _detected(data: bytes) -> str:
     from charset_normalizer import from_bytes  # imported here: only text that is not UTF-8 needs it
 
-    results = list(from_bytes(data, threshold=_MAX_CHAOS))
+    # UTF-16 and UTF-32 without a byte-order mark fit any even-length CJK text (into Hangul soup); real
+    # ones carry a BOM (handled above) or hold zero bytes (refused as binary)
+    results = [
+        r for r in from_bytes(data, threshold=_MAX_CHAOS) if not r.encoding.startswith(("utf_16", "utf_32"))
+    ]
     if not results:
         if sum(1 for b in data[:8192] if b < 32 and b not in b"\t\n\r\f") > 0.01 * min(len(data), 8192):
             raise UnreadableDocument("binary data, not text")
         raise UnreadableDocument("not UTF-8, and no other encoding fits it with confidence")
     cleanest = min(r.chaos for r in results)
-    close = {r.encoding: r for r in results if r.chaos <= cleanest + _CHAOS_TOLERANCE}
-    for encoding in _PREFERRED:
-        if encoding in close:
-            return str(close[encoding])
-    return str(next(r for r in results if r.encoding in close))
+    close = [r for r in results if r.chaos <= cleanest + _CHAOS_TOLERANCE]
+    decoded = [(str(r), r.encoding) for r in close]
+    rank = {encoding: i for i, encoding in enumerate(_PREFERRED)}
+    # the fewest marks of a wrong East Asian guess, then the likeliest code page, then the detector's order
+    best = min(enumerate(decoded), key=lambda p: (_mojibake(p[1][0]), rank.get(p[1][1], len(rank)), p[0]))
+    return best[1][0]
+
+
+def _mojibake(text: str) -> int:
+    """Signs that East Asian text was decoded with the wrong code page: a short text fits several, and the
+    wrong ones give loose Hangul jamo, half-width katakana, Hangul syllables that Korean's own 2,350-syllable
+    set (KS X 1001) lacks, Hangul run together with Chinese characters, or Hangul words longer than Korean
+    writes them (it puts spaces between words)."""
+    count = 0
+    previous = ""
+    run = 0
+    for ch in text[:4000]:
+        code = ord(ch)
+        hangul = 0xAC00 <= code <= 0xD7A3
+        run = run + 1 if hangul else 0
+        if run > 8:
+            count += 1
+        if 0x3130 <= code <= 0x318F or 0xFF61 <= code <= 0xFF9F:
+            count += 1
+        elif hangul:
+            try:
+                ch.encode("euc-kr")
+            except UnicodeEncodeError:
+                count += 1
+        han = 0x4E00 <= code <= 0x9FFF
+        if (hangul and previous == "han") or (han and previous == "hangul"):
+            count += 1
+        previous = "hangul" if hangul else "han" if han else ""
+    return count
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)

@@ -31,6 +31,23 @@ def test_text_in_each_encoding_comes_back_exactly(encoding: str) -> None:
     assert decode_text(SENTENCES[encoding].encode(encoding)) == SENTENCES[encoding]
 
 
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("今天天气很好。", "gbk"),
+        ("报告显示出口增加\n", "gb18030"),
+        ("中国数字经济规模达到四十五万亿元.", "gbk"),
+        ("港口處理了一千萬個貨櫃", "big5"),
+        ("報告書によると輸出が増加した", "shift_jis"),
+        ("東京と大阪", "euc-jp"),
+        ("회사 수입이 증가했다", "euc-kr"),
+    ],
+)
+def test_a_single_short_line_is_not_mistaken_for_another_script(text: str, encoding: str) -> None:
+    # one line fits several code pages; the wrong ones read as Korean or half-width katakana soup
+    assert decode_text(text.encode(encoding)) == text
+
+
 def test_text_of_no_encoding_is_refused_not_indexed_as_garbage() -> None:
     # bytes that are valid in no encoding with any confidence: a jumble of high bytes without structure
     junk = bytes([0x81, 0xFE, 0x8D, 0x90, 0x9D, 0xF5, 0x81, 0xFF]) * 40
