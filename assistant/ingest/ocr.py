@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from assistant.errors import UnreadableDocument
 from assistant.ingest.decoding import one_line
@@ -17,6 +17,8 @@ INSTALL_HINT = "install tesseract-ocr to read it"
 OCR_TIMEOUT = 120
 # Resolution pages are rendered at for recognition: Tesseract reads body text best at about 300 dpi.
 PDF_DPI = 300
+# A page whose darkest and lightest grey differ by less than this holds no text to read.
+BLANK_CONTRAST = 32
 
 
 def ocr_available() -> bool:
@@ -24,10 +26,18 @@ def ocr_available() -> bool:
     return shutil.which("tesseract") is not None
 
 
+def is_blank(image: Image) -> bool:
+    """Whether an image is one flat shade (a blank page, or one whose drawing failed): no text to read."""
+    low, high = cast("tuple[int, int]", image.convert("L").getextrema())
+    return high - low < BLANK_CONTRAST
+
+
 def ocr_image(image: Image) -> str:
     """The text Tesseract reads in an image; raises UnreadableDocument when the engine fails or times out."""
     import pytesseract  # imported here: only scanned pages and images need it
 
+    if is_blank(image):
+        return ""  # nothing to read, and Tesseract is slow
     try:
         return str(pytesseract.image_to_string(image, timeout=OCR_TIMEOUT)).strip()
     except pytesseract.TesseractNotFoundError:

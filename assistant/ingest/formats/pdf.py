@@ -8,7 +8,7 @@ import io
 from assistant.errors import UnreadableDocument
 from assistant.ingest.decoding import one_line
 from assistant.ingest.document import Document, RawFile
-from assistant.ingest.ocr import INSTALL_HINT, PDF_DPI, ocr_available, ocr_image
+from assistant.ingest.ocr import INSTALL_HINT, PDF_DPI, is_blank, ocr_available, ocr_image
 
 
 def load_pdf(raw: RawFile) -> list[Document]:
@@ -69,11 +69,19 @@ def _ocr_pages(data: bytes, indexes: list[int]) -> list[str]:
     try:
         out = []
         for i in indexes:
-            page = document[i]
             try:
-                image = page.render(scale=PDF_DPI / 72).to_pil()
-            finally:
-                page.close()
+                page = document[i]
+                try:
+                    # a small rendering first: a blank page is common in scans and costs no full render
+                    image = page.render(scale=0.25).to_pil()
+                    if not is_blank(image):
+                        image = page.render(scale=PDF_DPI / 72).to_pil()
+                finally:
+                    page.close()
+            except Exception as exc:  # a damaged page (or one pdfium does not count) cannot be rendered
+                raise UnreadableDocument(
+                    f"scanned PDF whose page {i + 1} cannot be rendered ({one_line(str(exc))})"
+                ) from None
             out.append(ocr_image(image))
         return out
     finally:
