@@ -216,7 +216,10 @@ def _whole_number(text: str) -> int | None:
 
 
 def reindex_text(report: BuildReport) -> str:
-    lines = [f"skipped {s.source}: {s.reason}" for s in report.skipped]
+    from assistant.ingest.decoding import printable
+
+    # names are escaped when the corpus is scanned; a library's reason is made one line here
+    lines = [f"skipped {s.source}: {printable(s.reason)}" for s in report.skipped]
     lines.append(report.summary() if report.written else f"index is up to date; {report.summary()}")
     return "\n".join(lines)
 

@@ -176,3 +176,56 @@ def test_figures_prints_its_sources_and_each_figure_once(tmp_path: Path) -> None
     listed = sources.splitlines()
     assert {line.split("]")[0] + "]" for line in listed} == cited
     assert all(" — harbour.txt, chars " in line for line in listed)
+
+
+@pytest.mark.slow  # the real model, through the command-line process
+def test_a_mixed_folder_end_to_end_with_the_real_model(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(cli.__file__).resolve().parents[3]
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    texts = {
+        "gbk.txt": ("中国数字经济规模达到四十五万亿元，占国内生产总值的百分之三十九点八。", "gbk"),
+        "big5.txt": ("臺灣的港口去年處理了一千二百萬個貨櫃。", "big5"),
+        "sjis.txt": ("東京の港は昨年、千二百万個のコンテナを取り扱った。", "shift_jis"),
+    }
+    for name, (sentence, encoding) in texts.items():
+        (corpus / name).write_bytes(sentence.encode(encoding))
+    make_pptx(corpus / "deck.pptx")
+    (corpus / "notes.rst").write_text("Quay notes\n==========\n\nThe quay is 400 metres long.\n")
+    (corpus / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # not really an image
+    (corpus / "sales.csv").write_text("a,b\n")
+    os.mkfifo(corpus / "x.txt")
+
+    def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(root / "cli.py"), *args, "--index", str(index)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=root,
+        )
+
+    built = run_cli("index", "--corpus", str(corpus))
+    assert built.returncode == 0, built.stderr
+    png = (
+        "not a readable image (not a PNG file)"
+        if shutil.which("tesseract")
+        else "image: install tesseract-ocr to read it"
+    )
+    assert built.stderr.splitlines() == [
+        "skipped sales.csv: unsupported type .csv",
+        f"skipped scan.png: {png}",
+        "skipped x.txt: not a regular file",
+    ]
+    assert built.stdout.startswith("5 added, 0 updated, 0 removed, 0 unchanged; 5 documents, ")
+    for name, (sentence, _) in texts.items():
+        found = run_cli("search", sentence, "-k", "1", "--json")
+        assert found.returncode == 0, found.stderr
+        (hit,) = json.loads(found.stdout)["hits"]
+        assert (hit["source"], hit["text"]) == (name, sentence)
+    deck = json.loads(run_cli("search", "throughput of the north quay in 2022", "-k", "1", "--json").stdout)
+    assert (deck["hits"][0]["source"], deck["hits"][0]["page"]) == ("deck.pptx", 2)
