@@ -100,11 +100,16 @@ def _detected(data: bytes) -> str:
         raise UnreadableDocument("not UTF-8, and no other encoding fits it with confidence")
     cleanest = min(r.chaos for r in results)
     close = [r for r in results if r.chaos <= cleanest + _CHAOS_TOLERANCE]
-    decoded = [(str(r), r.encoding) for r in close]
     rank = {encoding: i for i, encoding in enumerate(_PREFERRED)}
+    head = data[:16384]  # enough to judge by, without decoding a large file once per candidate
+
+    def score(item: tuple[int, Any]) -> tuple[int, int, int]:
+        order, result = item
+        sample = head.decode(result.encoding, errors="ignore")
+        return (_mojibake(sample), rank.get(result.encoding, len(rank)), order)
+
     # the fewest marks of a wrong East Asian guess, then the likeliest code page, then the detector's order
-    best = min(enumerate(decoded), key=lambda p: (_mojibake(p[1][0]), rank.get(p[1][1], len(rank)), p[0]))
-    return best[1][0]
+    return str(min(enumerate(close), key=score)[1])
 
 
 def _mojibake(text: str) -> int:
