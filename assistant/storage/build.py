@@ -43,7 +43,8 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True, slots=True)
 class FileOutcome:
-    """What an index run did with one corpus file: "indexed", "unchanged" or "skipped" (with the reason)."""
+    """What an index run did with one corpus file: "indexed", "unchanged" or "skipped", with the reason it
+    was skipped (or, for a file read in part, what was left out)."""
 
     source: str
     status: str
@@ -111,10 +112,8 @@ class _Plan:
         for s in self.skipped:
             reasons.setdefault(s.source, s.reason)
         names = sorted(set(self.status) | set(reasons))
-        return tuple(
-            FileOutcome(n, self.status[n]) if n in self.status else FileOutcome(n, "skipped", reasons[n])
-            for n in names
-        )
+        # an indexed file with a reason was read in part (its scanned pages without OCR)
+        return tuple(FileOutcome(n, self.status.get(n, "skipped"), reasons.get(n, "")) for n in names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +213,8 @@ def _plan(corpus_dir: Path, prev: PreviousGeneration | None) -> _Plan:
     seen: dict[str, str] = {}
     for source in files:
         before = prev_files.get(source.rel)
-        if prev is not None and before and before["sha256"] == source.checksum:
+        # a file read only in part (scanned pages without OCR) is read again: the engine may be there now
+        if prev is not None and before and before["sha256"] == source.checksum and not before.get("notes"):
             # Unchanged bytes: reuse the documents without parsing the file again (a file none of whose
             # documents can be reused is parsed again, so that the report says why).
             docs_info = [prev.documents[d] for d in before["documents"] if d in prev.documents]
@@ -248,6 +248,10 @@ def _plan(corpus_dir: Path, prev: PreviousGeneration | None) -> _Plan:
                 plan.fresh.append((doc, old is not None))
                 fresh = True
         plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
+        notes = [note for doc in docs for note in doc.notes]
+        if notes:
+            plan.files[source.rel]["notes"] = notes
+            plan.skipped.extend(Skipped(source.rel, note) for note in notes)
         if ids:
             plan.status[source.rel] = "indexed" if fresh else "unchanged"
     plan.skipped.sort(key=lambda s: s.source)  # reported in corpus order, whether found at scan or at load

@@ -148,3 +148,47 @@ def test_scans_and_images_are_read_by_ocr_and_cited_by_page(tmp_path: Path) -> N
         1,
         "The letter promised 27 barges by June.",
     )
+
+
+def _mixed_pdf(path: Path, tmp: Path) -> Path:
+    """A typed page, a scanned page and a blank page, in that order."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.append(PdfReader(str(make_pdf(tmp / "typed.pdf", ["Typed page: 45.5 trillion yuan."]))))
+    writer.append(PdfReader(str(make_scanned_pdf(tmp / "scanned.pdf", ["Scanned page: 39.8 percent."]))))
+    writer.append(PdfReader(str(make_pdf(tmp / "blank.pdf", [""]))))
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def test_scanned_pages_of_a_typed_pdf_are_named_without_ocr(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+    _mixed_pdf(corpus / "mixed.pdf", tmp_path)
+    note = "page 2 is scanned: install tesseract-ocr to read it"  # the blank page 3 is not named
+    report = build_index(corpus, tmp_path / "index", FakeEmbedder(64))
+    assert [(s.source, s.reason) for s in report.skipped] == [("mixed.pdf", note)]
+    assert ("mixed.pdf", "indexed", note) in [(f.source, f.status, f.reason) for f in report.files]
+    hit = open_fake(tmp_path / "index").search("typed page trillion yuan", k=1).hits[0]
+    assert (hit.source, hit.chunk.page, hit.chunk.text) == ("mixed.pdf", 1, "Typed page: 45.5 trillion yuan.")
+    # read again on the next run (the engine may have been installed since), and still named
+    again = build_index(corpus, tmp_path / "index", FakeEmbedder(64))
+    assert not again.written and [(s.source, s.reason) for s in again.skipped] == [("mixed.pdf", note)]
+
+
+@pytest.mark.slow
+@needs_tesseract
+def test_a_partly_read_pdf_is_read_whole_once_the_engine_is_installed(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _mixed_pdf(corpus / "mixed.pdf", tmp_path)
+    with monkeypatch.context() as without:
+        without.setenv("PATH", str(tmp_path / "no-bin"))
+        assert build_index(corpus, tmp_path / "index", FakeEmbedder(64)).skipped != ()
+    report = build_index(corpus, tmp_path / "index", FakeEmbedder(64))  # tesseract on PATH again
+    assert report.written and report.skipped == () and report.updated == 1
+    hit = open_fake(tmp_path / "index").search("scanned page percent", k=1).hits[0]
+    assert (hit.source, hit.chunk.page, hit.chunk.text) == ("mixed.pdf", 2, "Scanned page: 39.8 percent.")

@@ -36,12 +36,21 @@ def load_pdf(raw: RawFile) -> list[Document]:
         raise
     except Exception as exc:  # a damaged PDF makes pypdf raise almost anything (loops, limits, bad numbers)
         raise UnreadableDocument(f"corrupt PDF ({type(exc).__name__}: {one_line(str(exc))})") from None
-    scanned = [i for i, text in enumerate(texts) if not text]
-    if scanned and ocr_available():
-        for i, text in zip(scanned, _ocr_pages(raw.data, scanned), strict=True):
-            texts[i] = text
-    elif scanned and len(scanned) == len(texts):
-        raise UnreadableDocument(f"scanned PDF: {INSTALL_HINT}")
+    notes: tuple[str, ...] = ()
+    empty = [i for i, text in enumerate(texts) if not text]
+    if empty:
+        ocr = ocr_available()
+        scanned = _scanned_pages(raw.data, empty, ocr=ocr)  # blank pages drop out here
+        if ocr:
+            for i, text in scanned.items():
+                texts[i] = text
+        elif scanned and len(empty) == len(texts):
+            raise UnreadableDocument(f"scanned PDF: {INSTALL_HINT}")
+        elif scanned:  # the pages with text are indexed, the scanned ones named
+            many = len(scanned) > 1
+            numbers = ", ".join(str(i + 1) for i in sorted(scanned))
+            which = f"pages {numbers} are" if many else f"page {numbers} is"
+            notes = (f"{which} scanned: install tesseract-ocr to read {'them' if many else 'it'}",)
     parts: list[str] = []
     pages: list[tuple[int, int]] = []
     offset = 0
@@ -55,26 +64,32 @@ def load_pdf(raw: RawFile) -> list[Document]:
         parts.append(page_text)
         offset += len(page_text)
     text = "".join(parts)
-    return [Document(id=raw.rel, text=text, source=raw.rel, title=title or raw.stem, pages=tuple(pages))]
+    return [
+        Document(
+            id=raw.rel, text=text, source=raw.rel, title=title or raw.stem, pages=tuple(pages), notes=notes
+        )
+    ]
 
 
-def _ocr_pages(data: bytes, indexes: list[int]) -> list[str]:
-    """The OCR text of the pages at the given (0-based) indexes, each rendered at PDF_DPI."""
-    import pypdfium2  # imported here: only scanned PDFs need the renderer
+def _scanned_pages(data: bytes, indexes: list[int], *, ocr: bool) -> dict[int, str]:
+    """The pages at the given (0-based) indexes that show something (a small rendering tells a blank page),
+    each with its OCR text, rendered at PDF_DPI (or "" when ocr is False)."""
+    import pypdfium2  # imported here: only PDFs with pages without text need the renderer
 
     try:
         document = pypdfium2.PdfDocument(data)
     except Exception as exc:  # pdfium refuses some files pypdf reads
         raise UnreadableDocument(f"scanned PDF that cannot be rendered ({one_line(str(exc))})") from None
     try:
-        out = []
+        found: dict[int, str] = {}
         for i in indexes:
             try:
                 page = document[i]
                 try:
-                    # a small rendering first: a blank page is common in scans and costs no full render
                     image = page.render(scale=0.25).to_pil()
-                    if not is_blank(image):
+                    if is_blank(image):
+                        continue
+                    if ocr:
                         image = page.render(scale=PDF_DPI / 72).to_pil()
                 finally:
                     page.close()
@@ -82,7 +97,7 @@ def _ocr_pages(data: bytes, indexes: list[int]) -> list[str]:
                 raise UnreadableDocument(
                     f"scanned PDF whose page {i + 1} cannot be rendered ({one_line(str(exc))})"
                 ) from None
-            out.append(ocr_image(image))
-        return out
+            found[i] = ocr_image(image) if ocr else ""
+        return found
     finally:
         document.close()
