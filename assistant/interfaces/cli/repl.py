@@ -221,6 +221,10 @@ def reindex_text(report: BuildReport) -> str:
     # names are escaped when the corpus is scanned; a library's reason is made one line here
     lines = [f"skipped {s.source}: {printable(s.reason)}" for s in report.skipped]
     lines.append(report.summary() if report.written else f"index is up to date; {report.summary()}")
+    if report.documents == 0:
+        lines.append(
+            "warning: the index is empty (no readable document in the corpus); every question will abstain"
+        )
     return "\n".join(lines)
 
 

@@ -229,3 +229,20 @@ def test_a_mixed_folder_end_to_end_with_the_real_model(tmp_path: Path) -> None:
         assert (hit["source"], hit["text"]) == (name, sentence)
     deck = json.loads(run_cli("search", "throughput of the north quay in 2022", "-k", "1", "--json").stdout)
     assert (deck["hits"][0]["source"], deck["hits"][0]["page"]) == ("deck.pptx", 2)
+
+
+def test_the_chat_warns_of_an_empty_index_too(tmp_path: Path) -> None:
+    from assistant.interfaces.cli.repl import reindex_text
+    from assistant.storage.build import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.gif").write_bytes(b"GIF89a")
+    text = reindex_text(build_index(corpus, tmp_path / "index", FakeEmbedder(64)))
+    lines = text.splitlines()
+    assert lines[0] == "skipped a.gif: unsupported type .gif"
+    assert lines[-1] == (
+        "warning: the index is empty (no readable document in the corpus); every question will abstain"
+    )
+    (corpus / "b.txt").write_text("Some text with 3 numbers.")
+    assert "warning" not in reindex_text(build_index(corpus, tmp_path / "index", FakeEmbedder(64)))
