@@ -67,6 +67,13 @@ class DocumentNotFound(AssistantError):
     status = 404
 
 
+class PortUnavailable(AssistantError):
+    """The server cannot listen where it was asked to (an invalid, busy or privileged port, an unknown host)."""
+
+    code = "port_unavailable"
+    status = 500
+
+
 class UnreadableDocument(AssistantError):
     """A file that cannot be loaded; the build skips it and names it."""
 

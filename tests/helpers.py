@@ -91,3 +91,50 @@ def write_corpus(root: Path) -> Path:
     (root / "harbour.md").write_text("---\ntitle: Harbour report\ndate: 2022-01-05\n---\n" + HARBOUR)
     (root / "orchard.txt").write_text("Orchard notes\n\n" + ORCHARD)
     return root
+
+
+def make_pptx(path: Path, *, title: str | None = None) -> Path:
+    """A real two-slide deck: a title and bullets, then a table with speaker notes."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    if title:
+        deck.core_properties.title = title
+    first = deck.slides.add_slide(deck.slide_layouts[1])  # title and content
+    first.shapes.title.text = "Harbour results"
+    first.placeholders[1].text_frame.text = "Containers rose to 12 million."
+    first.placeholders[1].text_frame.add_paragraph().text = "Three new cranes arrived."
+    second = deck.slides.add_slide(deck.slide_layouts[5])  # title only
+    second.shapes.title.text = "Throughput by quay"
+    rows = [["Quay", "2021", "2022"], ["North", "4.1", "4.6"], ["South", "7.9", "8.2"]]
+    table = second.shapes.add_table(3, 3, Inches(1), Inches(2), Inches(6), Inches(2)).table
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    second.notes_slide.notes_text_frame.text = "Mention the dredging works of 2022."
+    deck.save(str(path))
+    return path
+
+
+def text_image(lines: list[str]) -> object:
+    """A white page with black text, large enough for OCR to read (a PIL image)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=48)
+    image = Image.new("RGB", (1700, 160 + 90 * len(lines)), "white")
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((80, 80 + 90 * i), line, fill="black", font=font)
+    return image
+
+
+def make_png(path: Path, lines: list[str]) -> Path:
+    text_image(lines).save(path)  # type: ignore[attr-defined]
+    return path
+
+
+def make_scanned_pdf(path: Path, lines: list[str]) -> Path:
+    """A PDF page that is only a picture of text (no text layer), as a scanner writes it."""
+    text_image(lines).save(path, "PDF", resolution=150)  # type: ignore[attr-defined]
+    return path

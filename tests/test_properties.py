@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import math
 import random
+import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
+from unittest import mock
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -231,9 +234,7 @@ def _real_files() -> dict[str, bytes]:
         }
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.sampled_from([".pdf", ".encrypted.pdf", ".docx"]), st.integers(0, 2**32), st.integers(1, 12))
-def test_damaged_pdf_and_docx_never_raise_anything_but_unreadable(kind: str, seed: int, flips: int) -> None:
+def _damage(kind: str, seed: int, flips: int) -> None:
     data = bytearray(_real_files()[kind])
     rng = random.Random(seed)
     if rng.random() < 0.3:
@@ -242,6 +243,24 @@ def test_damaged_pdf_and_docx_never_raise_anything_but_unreadable(kind: str, see
         for _ in range(flips):
             data[rng.randrange(len(data))] = rng.randrange(256)
     _load(bytes(data), ".pdf" if kind.endswith(".pdf") else ".docx")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([".pdf", ".encrypted.pdf", ".docx"]), st.integers(0, 2**32), st.integers(1, 12))
+def test_damaged_pdf_and_docx_never_raise_anything_but_unreadable(kind: str, seed: int, flips: int) -> None:
+    # without the OCR engine (a page that lost its text is then "scanned"): the OCR path has its own test
+    with mock.patch("assistant.ingest.formats.pdf.ocr_available", return_value=False):
+        _damage(kind, seed, flips)
+
+
+@pytest.mark.slow  # Tesseract reads the pages whose text layer the damage broke
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr")
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from([".pdf", ".encrypted.pdf"]), st.integers(0, 2**32), st.integers(1, 12))
+def test_damaged_pdf_through_ocr_never_raises_anything_but_unreadable(
+    kind: str, seed: int, flips: int
+) -> None:
+    _damage(kind, seed, flips)
 
 
 _TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=500)

@@ -537,5 +537,16 @@ def _same_place(f: CitedFigure, chosen: CitedFigure) -> bool:
 
 
 def passage_figures(citations: Sequence[Citation]) -> list[CitedFigure]:
-    """Every figure in the cited passages, in passage order."""
-    return [fig for x in _sentences(citations) for fig in _figures_of(x.sentence)]
+    """Every figure in the cited passages, in passage order, each once: overlapping passages of a document
+    repeat their shared text, and a document may repeat a sentence word for word."""
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for x in _sentences(citations):
+        doc_id = citations[x.rank].doc_id
+        for fig in _figures_of(x.sentence):
+            place = (doc_id, x.sentence.start + fig.figure.start, x.sentence.start + fig.figure.end)
+            words = (doc_id, x.sentence.text, fig.figure.start, fig.figure.end)
+            if place not in seen and words not in seen:
+                seen.update((place, words))
+                out.append(fig)
+    return out

@@ -1,4 +1,4 @@
-"""Scan a corpus folder: the supported files under it, never following a link out of it, with checksums."""
+"""Scan a corpus folder: every file under it, readable or with why not, never following a link out of it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.errors import CorpusNotFound
-from assistant.ingest.decoding import valid_text
+from assistant.ingest.decoding import escape_name
 from assistant.ingest.document import Skipped, SourceFile
 from assistant.ingest.formats import SUPPORTED
 from assistant.text.checksums import file_sha256
@@ -28,12 +28,18 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def iter_files(root: Path) -> Iterator[tuple[Path, str | None]]:
-    """Supported files under root, sorted, each with why it must be skipped (None when it can be read).
+def unsupported(path: Path) -> str:
+    """The skip reason of a file type no reader handles."""
+    return f"unsupported type {path.suffix.lower() or '(no extension)'}"
 
-    A symlink is followed only to a file inside root, so nothing outside the corpus is ever read. A symlink
-    to a directory inside root is not walked (its files are indexed by their own paths, once), so symlink
-    loops end by themselves; a directory reached twice anyway (a bind mount) is walked once.
+
+def iter_files(root: Path) -> Iterator[tuple[Path, str | None]]:
+    """Every file under root, sorted, each with why it must be skipped (None when it can be read).
+
+    Names starting with a dot (.git, .DS_Store) are passed over. A symlink is followed only to a file inside
+    root, so nothing outside the corpus is ever read. A symlink to a directory inside root is not walked
+    (its files are indexed by their own paths, once), so symlink loops end by themselves; a directory
+    reached twice anyway (a bind mount) is walked once. Pipes, sockets and devices are never opened.
     """
     base = root.resolve()
     seen: set[tuple[int, int]] = set()
@@ -53,34 +59,38 @@ def iter_files(root: Path) -> Iterator[tuple[Path, str | None]]:
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
-            supported = path.suffix.lower() in SUPPORTED
             try:
                 if entry.is_symlink():
                     try:
                         target = path.resolve(strict=True)
                     except FileNotFoundError:
-                        if supported:
-                            yield path, "broken symlink"
+                        yield path, "broken symlink"
                         continue
                     except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
-                        if supported:
-                            yield path, "symlink loop"
+                        yield path, "symlink loop"
                         continue
                     if not _inside(target, base):
-                        if supported or target.is_dir():
-                            yield path, "symlink leads outside the corpus (not followed)"
+                        yield path, "symlink leads outside the corpus (not followed)"
                         continue
                     if target.is_dir():
                         continue
                 if entry.is_dir():
                     yield from walk(path)
-                elif supported and entry.is_file():
+                elif not entry.is_file():
+                    yield path, "not a regular file"
+                elif path.suffix.lower() not in SUPPORTED:
+                    yield path, unsupported(path)
+                else:
                     yield path, None
             except OSError as exc:
-                if supported:
-                    yield path, os_reason(exc)
+                yield path, os_reason(exc)
 
     yield from walk(root)
+
+
+def corpus_name(path: Path, root: Path) -> str:
+    """How a corpus file is named in reports and document ids: its path under root, escaped."""
+    return escape_name(path.relative_to(root).as_posix())
 
 
 def scan_corpus(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
@@ -90,7 +100,7 @@ def scan_corpus(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
     files: list[SourceFile] = []
     skipped: list[Skipped] = []
     for path, reason in iter_files(root):
-        rel = valid_text(path.relative_to(root).as_posix())  # a name in another encoding is still indexed
+        rel = corpus_name(path, root)
         if reason is not None:
             skipped.append(Skipped(rel, reason))
             continue

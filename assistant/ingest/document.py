@@ -24,6 +24,8 @@ class Document:
     pages: tuple[tuple[int, int], ...] = ()
     # the tables in the text, in order, each with the span of its text
     tables: tuple[PlacedTable, ...] = ()
+    # what of the file was left out, for the build report ("pages 2, 3 are scanned: install ..."); not text
+    notes: tuple[str, ...] = ()
 
     @property
     def checksum(self) -> str:

@@ -15,8 +15,7 @@ import numpy as np
 from assistant.embedding.model import Embedder
 from assistant.errors import AssistantError, IndexBusy, UnreadableDocument
 from assistant.ingest.chunking import Chunk, ChunkerSettings, chunk_document
-from assistant.ingest.corpus import iter_files, scan_corpus
-from assistant.ingest.decoding import valid_text
+from assistant.ingest.corpus import corpus_name, iter_files, scan_corpus
 from assistant.ingest.document import Document, Skipped
 from assistant.ingest.loaders import load_file
 from assistant.storage.generations import (
@@ -43,8 +42,21 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """What an index run did with one corpus file: "indexed", "unchanged" or "skipped", with the reason it
+    was skipped (or, for a file read in part, what was left out)."""
+
+    source: str
+    status: str
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"source": self.source, "status": self.status, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
 class BuildReport:
-    """What an index run did."""
+    """What an index run did; `files` accounts for every file of the corpus, in corpus order."""
 
     added: int
     updated: int
@@ -57,6 +69,24 @@ class BuildReport:
     seconds: float
     written: bool
     note: str = ""
+    files: tuple[FileOutcome, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as data: what `index --json` prints."""
+        return {
+            "written": self.written,
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "documents": self.documents,
+            "chunks": self.chunks,
+            "embedded": self.embedded,
+            "seconds": round(self.seconds, 3),
+            "note": self.note,
+            "files": [f.to_dict() for f in self.files],
+            "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],
+        }
 
     def summary(self) -> str:
         return (
@@ -74,6 +104,16 @@ class _Plan:
     skipped: list[Skipped] = field(default_factory=list)
     unreadable: dict[str, str] = field(default_factory=dict)  # files that failed to load -> their checksum
     stats: dict[str, list[int]] = field(default_factory=dict)  # file -> [size, mtime_ns] when scanned
+    status: dict[str, str] = field(default_factory=dict)  # file -> indexed / unchanged (else skipped)
+
+    def outcomes(self) -> tuple[FileOutcome, ...]:
+        """Every file of the corpus with what became of it (a file skipped twice shows its first reason)."""
+        reasons: dict[str, str] = {}
+        for s in self.skipped:
+            reasons.setdefault(s.source, s.reason)
+        names = sorted(set(self.status) | set(reasons))
+        # an indexed file with a reason was read in part (its scanned pages without OCR)
+        return tuple(FileOutcome(n, self.status.get(n, "skipped"), reasons.get(n, "")) for n in names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +149,7 @@ def corpus_changes(corpus_dir: Path, index_dir: Path) -> CorpusChanges:
     stats: dict[str, list[int]] = manifest.get("stats_in_corpus", {})
     new, changed, present = [], [], set()
     for path, reason in iter_files(corpus_dir):
-        rel = valid_text(path.relative_to(corpus_dir).as_posix())
+        rel = corpus_name(path, corpus_dir)
         if reason is not None:
             continue
         present.add(rel)
@@ -128,6 +168,16 @@ def corpus_changes(corpus_dir: Path, index_dir: Path) -> CorpusChanges:
             new.append(rel)
     removed = sorted(set(indexed) - present)
     return CorpusChanges(tuple(new), tuple(changed), tuple(removed))
+
+
+def built_from(index_dir: Path) -> Path | None:
+    """The corpus folder the live index in index_dir was built from, as its manifest records it (None when
+    there is no readable manifest or it records no folder)."""
+    manifest = _safe_manifest(index_dir)
+    folder = manifest.get("corpus") if manifest is not None else None
+    if not isinstance(folder, str):
+        return None
+    return Path(os.path.normpath(index_dir.resolve() / folder))
 
 
 def index_text(chunk_text: str, title: str) -> str:
@@ -163,14 +213,18 @@ def _plan(corpus_dir: Path, prev: PreviousGeneration | None) -> _Plan:
     seen: dict[str, str] = {}
     for source in files:
         before = prev_files.get(source.rel)
-        if prev is not None and before and before["sha256"] == source.checksum:
-            # Unchanged bytes: reuse the documents without parsing the file again.
+        # a file read only in part (scanned pages without OCR) is read again: the engine may be there now
+        if prev is not None and before and before["sha256"] == source.checksum and not before.get("notes"):
+            # Unchanged bytes: reuse the documents without parsing the file again (a file none of whose
+            # documents can be reused is parsed again, so that the report says why).
             docs_info = [prev.documents[d] for d in before["documents"] if d in prev.documents]
             ids = [d.id for d in docs_info if d.id not in seen]
-            plan.keep.extend(d for d in docs_info if d.id not in seen)
-            seen.update((d, source.rel) for d in ids)
-            plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
-            continue
+            if ids:
+                plan.keep.extend(d for d in docs_info if d.id not in seen)
+                seen.update((d, source.rel) for d in ids)
+                plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
+                plan.status[source.rel] = "unchanged"
+                continue
         try:
             docs = load_file(source.path, source.rel)
         except UnreadableDocument as exc:
@@ -178,6 +232,7 @@ def _plan(corpus_dir: Path, prev: PreviousGeneration | None) -> _Plan:
             plan.unreadable[source.rel] = source.checksum
             continue
         ids = []
+        fresh = False
         for doc in docs:
             if doc.id in seen:
                 plan.skipped.append(
@@ -191,7 +246,14 @@ def _plan(corpus_dir: Path, prev: PreviousGeneration | None) -> _Plan:
                 plan.keep.append(old)
             else:
                 plan.fresh.append((doc, old is not None))
+                fresh = True
         plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
+        notes = [note for doc in docs for note in doc.notes]
+        if notes:
+            plan.files[source.rel]["notes"] = notes
+            plan.skipped.extend(Skipped(source.rel, note) for note in notes)
+        if ids:
+            plan.status[source.rel] = "indexed" if fresh else "unchanged"
     plan.skipped.sort(key=lambda s: s.source)  # reported in corpus order, whether found at scan or at load
     return plan
 
@@ -339,6 +401,7 @@ def _build_locked(
                 0,
                 time.perf_counter() - started,
                 False,
+                files=plan.outcomes(),
             )
         gen = _assemble(plan, prev, embedder, chunker, bm25, dimension, progress)
     finally:
@@ -376,6 +439,7 @@ def _build_locked(
         time.perf_counter() - started,
         True,
         why if why != "no previous index" else "",
+        plan.outcomes(),
     )
 
 

@@ -129,12 +129,15 @@ def test_load_corpus_skips_bad_files_and_keeps_the_rest(tmp_path: Path) -> None:
     (root / "good.txt").write_text("Good document with 3 figures.")
     (root / "sub dir" / "naïve name.md").write_text("Nested document.")
     (root / "empty.txt").write_bytes(b"")
-    (root / "image.png").write_bytes(b"\x89PNG")  # unsupported types are not documents at all
+    (root / "image.gif").write_bytes(b"GIF89a")  # unsupported types are named, not read
     (root / ".hidden.txt").write_text("hidden files are ignored")
     (root / "loop").symlink_to(root)  # a symlink loop must not hang the walk
     docs, skipped = load_corpus(root)
     assert sorted(d.id for d in docs) == ["good.txt", "sub dir/naïve name.md"]
-    assert [(s.source, s.reason) for s in skipped] == [("empty.txt", "empty file")]
+    assert sorted((s.source, s.reason) for s in skipped) == [
+        ("empty.txt", "empty file"),
+        ("image.gif", "unsupported type .gif"),
+    ]
 
 
 def test_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:

@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assistant.ingest.document import Document, RawFile
-from assistant.ingest.formats import docx, html, jsonl, pdf, text
+from assistant.ingest.formats import docx, html, image, jsonl, pdf, pptx, rst, text
 
 Reader = Callable[[RawFile], list[Document]]
 
 LOADERS: dict[str, Reader] = {
     ".txt": text.load_plain,
     ".md": text.load_plain,
+    ".rst": rst.load_rst,
     ".html": html.load_html,
     ".htm": html.load_html,
     ".pdf": pdf.load_pdf,
     ".docx": docx.load_docx,
+    ".pptx": pptx.load_pptx,
     ".jsonl": jsonl.load_jsonl,
+    # images are read by OCR when the Tesseract engine is installed, and skipped with the hint otherwise
+    **dict.fromkeys(image.IMAGE_SUFFIXES, image.load_image),
 }
 SUPPORTED = tuple(LOADERS)

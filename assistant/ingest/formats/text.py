@@ -1,4 +1,4 @@
-"""Plain text and Markdown files, with optional front matter."""
+"""Plain text and Markdown files, with optional YAML front matter."""
 
 from __future__ import annotations
 
@@ -8,5 +8,14 @@ from assistant.ingest.document import Document, RawFile
 
 def load_plain(raw: RawFile) -> list[Document]:
     meta, body = split_front_matter(decode_text(raw.data))
-    title = meta.pop("title", "") or first_line_title(body) or raw.stem
-    return [Document(id=raw.rel, text=body, source=raw.rel, title=title, metadata=meta)]
+    title = meta.pop("title", None)
+    title = str(title).strip() if title is not None else ""
+    return [
+        Document(
+            id=raw.rel,
+            text=body,
+            source=raw.rel,
+            title=title or first_line_title(body) or raw.stem,
+            metadata=meta,
+        )
+    ]

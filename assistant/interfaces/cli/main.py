@@ -31,12 +31,18 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--index", metavar="DIR", help="index directory (default: $ASSISTANT_INDEX or index/)")
         if corpus:
             p.add_argument(
-                "--corpus", metavar="DIR", help="corpus directory (default: $ASSISTANT_CORPUS or corpus/)"
+                "--corpus",
+                metavar="DIR",
+                help="corpus directory (default: $ASSISTANT_CORPUS or corpus/; for queries: the one the "
+                "index was built from, for the note when it has changed since)",
             )
 
     p = sub.add_parser("index", help="build or update the index from the corpus")
     common(p, corpus=True)
     p.add_argument("--rebuild", action="store_true", help="re-embed everything instead of updating")
+    p.add_argument(
+        "--json", action="store_true", help="print the report (every file and its outcome) as JSON"
+    )
 
     for name, what in (("ask", "QUESTION"), ("search", "QUERY")):
         p = sub.add_parser(name, help="answer a question once" if name == "ask" else "list the best passages")
@@ -45,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
             metavar=what,
             help=f"the {what.lower()}, or - to read one per line from stdin (JSON lines out)",
         )
-        common(p)
+        common(p, corpus=True)
         p.add_argument("-k", type=int, default=None, help="passages to retrieve (default 5)")
         p.add_argument("--json", action="store_true", help="print JSON")
         p.add_argument(
@@ -58,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("figures", help="list the figures in the passages about a topic")
     p.add_argument("text", metavar="TOPIC")
-    common(p)
+    common(p, corpus=True)
     p.add_argument("-k", type=int, default=None, help="passages to read (default 5)")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON")
@@ -106,18 +112,48 @@ def _stdin_lines(stdin: TextIO) -> Iterator[str]:
             yield line.strip()
 
 
+def index_command(corpus_dir: Path, index_dir: Path) -> str:
+    """The command that builds index_dir from corpus_dir: the folders named unless both are the defaults."""
+    import shlex
+
+    from assistant.config import Settings
+
+    default = Settings()
+    if corpus_dir == default.corpus_dir and index_dir == default.index_dir:
+        return "python cli.py index"
+    return (
+        f"python cli.py index --corpus {shlex.quote(str(corpus_dir))} --index {shlex.quote(str(index_dir))}"
+    )
+
+
 def cmd_index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from assistant.embedding.model import SentenceTransformerEmbedder
+    from assistant.ingest.decoding import printable
+    from assistant.ingest.formats import SUPPORTED
+    from assistant.interfaces.cli import render
     from assistant.interfaces.cli.progress import index_with_progress
 
     settings = _settings(args)
     embedder = SentenceTransformerEmbedder(settings.model, batch_size=settings.batch_size)
     report = index_with_progress(settings, embedder, err, rebuild=args.rebuild)
-    for skipped in report.skipped:
-        print(f"skipped {skipped.source}: {skipped.reason}", file=err)
-    if report.note and not args.rebuild:
-        print(f"rebuilt from scratch: {report.note}", file=err)
-    print(report.summary() if report.written else f"index is up to date; {report.summary()}", file=out)
+    if args.json:
+        print(render.to_json(report), file=out)
+    else:
+        for skipped in report.skipped:  # names are escaped already; a library's reason may not be
+            print(f"skipped {skipped.source}: {printable(skipped.reason)}", file=err)
+        if report.note and not args.rebuild:
+            print(f"rebuilt from scratch: {report.note}", file=err)
+        print(report.summary() if report.written else f"index is up to date; {report.summary()}", file=out)
+    if report.documents == 0:
+        n = len(report.files)
+        held = f"{n} file{'' if n == 1 else 's'}, none readable" if n else "no files"
+        print(
+            f"warning: the index is empty: {settings.corpus_dir} holds {held}, so every question will "
+            f"abstain; add files of a supported type ({' '.join(SUPPORTED)}) and run: "
+            f"{index_command(settings.corpus_dir, settings.index_dir)}",
+            file=err,
+        )
+        return 1
     return 0
 
 
@@ -144,7 +180,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
                 # valid_text: a line that is not UTF-8 is echoed with U+FFFD, not a crash while printing
                 error = {"code": exc.code, "message": exc.message}
                 print(render.to_json({"question": valid_text(line), "error": error}), file=out, flush=True)
-        _note_if_stale(assistant.settings, err)
+        _note_if_stale(args, assistant.settings, err)
         return 0
     result = call(args.text, k=args.k, filters=args.where)
     if args.json:
@@ -153,7 +189,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
         print(render.answer_text(result), file=out)  # type: ignore[arg-type]
     else:
         print(render.hits_text(result), file=out)
-    _note_if_stale(assistant.settings, err)
+    _note_if_stale(args, assistant.settings, err)
     return 0
 
 
@@ -167,25 +203,27 @@ def cmd_figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     elif args.csv:
         print(render.figures_csv(result), file=out)
     else:
-        print(render.figures_text(result), file=out)
-    _note_if_stale(assistant.settings, err)
+        print(render.figures_cited_text(result), file=out)
+    _note_if_stale(args, assistant.settings, err)
     return 0
 
 
-def _note_if_stale(settings: Settings, err: TextIO) -> None:
+def _note_if_stale(args: argparse.Namespace, settings: Settings, err: TextIO) -> None:
     """One line on stderr when the corpus the index was built from has changed since (file sizes and times,
-    then checksums of the files whose differ); a failed check says nothing, the answer stands."""
+    then checksums of the files whose differ); a failed check says nothing, the answer stands. The corpus is
+    the one given with --corpus, else the folder the index records it was built from."""
     from assistant.errors import AssistantError
-    from assistant.storage.build import corpus_changes
+    from assistant.storage.build import built_from, corpus_changes
 
     try:
-        changes = corpus_changes(settings.corpus_dir, settings.index_dir)
+        corpus = Path(args.corpus) if args.corpus else (built_from(settings.index_dir) or settings.corpus_dir)
+        changes = corpus_changes(corpus, settings.index_dir)
     except (AssistantError, OSError):
         return
     if changes:
         print(
-            f"note: {settings.corpus_dir} changed since the index was built ({changes.summary()}); "
-            "run: python cli.py index",
+            f"note: {corpus} changed since the index was built ({changes.summary()}); "
+            f"run: {index_command(corpus, settings.index_dir)}",
             file=err,
         )
 
@@ -221,6 +259,15 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     return serve_stdio(_settings(args))
 
 
+def _with_folders(message: str, args: argparse.Namespace) -> str:
+    """The message with its `python cli.py index` hint naming the folders this command was given."""
+    try:
+        settings = _settings(args)
+    except ValueError:
+        return message
+    return message.replace("python cli.py index", index_command(settings.corpus_dir, settings.index_dir))
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -249,7 +296,7 @@ def main(
         if args.command == "mcp":
             return cmd_mcp(args)
     except AssistantError as exc:
-        print(f"error: {exc.message}", file=err)
+        print(f"error: {_with_folders(exc.message, args)}", file=err)
         return 1
     except ValueError as exc:  # bad settings from the environment
         print(f"error: {exc}", file=err)

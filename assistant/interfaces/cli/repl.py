@@ -216,8 +216,15 @@ def _whole_number(text: str) -> int | None:
 
 
 def reindex_text(report: BuildReport) -> str:
-    lines = [f"skipped {s.source}: {s.reason}" for s in report.skipped]
+    from assistant.ingest.decoding import printable
+
+    # names are escaped when the corpus is scanned; a library's reason is made one line here
+    lines = [f"skipped {s.source}: {printable(s.reason)}" for s in report.skipped]
     lines.append(report.summary() if report.written else f"index is up to date; {report.summary()}")
+    if report.documents == 0:
+        lines.append(
+            "warning: the index is empty (no readable document in the corpus); every question will abstain"
+        )
     return "\n".join(lines)
 
 

@@ -72,6 +72,14 @@ def _one_line(exc: RequestValidationError) -> str:
     return f"{where}: {first.get('msg', 'invalid')}{more}"
 
 
+def _json_media(content_type: str | None) -> bool:
+    """Whether a request's content type is JSON (or absent, which FastAPI reads as JSON)."""
+    if not content_type:
+        return True
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
 # At module level because FastAPI resolves the (postponed) annotations of dependencies in module globals.
 _bearer = HTTPBearer(auto_error=False, description="one of the API keys, when the server has any")
 
@@ -177,12 +185,19 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if request.method == "POST" and not _json_media(request.headers.get("content-type")):
+            # `curl -d` sends a form: say what to send rather than what the form failed to be
+            return error_response(
+                415,
+                "unsupported_media_type",
+                "send the request body as JSON with the header content-type: application/json",
+            )
         return error_response(422, "invalid_request", _one_line(exc))
 
     authorize = _bearer_guard(settings, RateLimiter(settings.rate_limit))  # shared by /v1 and /mcp
     guard = Depends(authorize)
     errors: dict[int | str, dict[str, Any]] = {
-        s: ERROR_RESPONSES[s] for s in (400, 401, 408, 413, 422, 429, 503)
+        s: ERROR_RESPONSES[s] for s in (400, 401, 408, 413, 415, 422, 429, 503)
     }
 
     @app.get("/healthz", response_model=HealthOut, tags=["health"])
@@ -287,8 +302,10 @@ def serve(
     import uvicorn
 
     from assistant.assistant import Assistant
+    from assistant.interfaces.http.ports import check_port
     from assistant.interfaces.http.protocol import HeadTimeoutProtocol
 
+    check_port(host, port)  # before loading the model: a busy port is one line, not a traceback later
     assistant = Assistant.open(settings=settings)  # fails here, with its message, when the index is missing
     if not settings.api_keys and not is_loopback(host):
         print(

@@ -128,9 +128,10 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path, args: list[str], 
 def test_missing_index_says_how_to_build_it(tmp_path: Path) -> None:
     result = run("ask", QUESTION, "--index", str(tmp_path / "none"))
     assert result.returncode == 1
-    assert (
-        result.stderr.strip()
-        == f"error: no index in {tmp_path / 'none'}; build one with: python cli.py index"
+    # the hint names the folders: a plain `python cli.py index` would build index/, not the one asked for
+    assert result.stderr.strip() == (
+        f"error: no index in {tmp_path / 'none'}; build one with: "
+        f"python cli.py index --corpus {ROOT / 'corpus'} --index {tmp_path / 'none'}"
     )
 
 
@@ -169,7 +170,7 @@ def test_one_shot_commands_note_a_corpus_changed_since_the_index_was_built(tmp_p
         assert result.returncode == 0, result.stderr
         assert result.stderr == (
             f"note: {corpus} changed since the index was built (1 new, 1 changed, 0 removed); "
-            "run: python cli.py index\n"
+            f"run: python cli.py index --corpus {corpus} --index {index}\n"
         )
     assert run("ask", question, env=env).stdout.startswith("Answer: 12 million containers")  # still the index
 

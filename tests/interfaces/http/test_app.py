@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import socket
 import threading
@@ -451,9 +452,14 @@ def test_serve_warns_without_keys_off_loopback(shared: Assistant, monkeypatch: p
 
     calls: list[tuple[Any, dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    # ports 8000 and 8123 may be taken on a test machine: the port check has tests of its own
+    monkeypatch.setattr("assistant.interfaces.http.ports.check_port", lambda host, port: None)
     monkeypatch.setattr(Assistant, "open", classmethod(lambda cls, *a, **kw: shared))
+    # serve() with workers writes the settings into os.environ for its workers: give it a copy to write
+    # into, so that nothing leaks into the tests after this one
+    monkeypatch.setattr(os, "environ", dict(os.environ))
     for name in shared.settings.to_env():
-        monkeypatch.delenv(name, raising=False)  # restored after the test
+        monkeypatch.delenv(name, raising=False)
     err = io.StringIO()
     assert serve(shared.settings, host="127.0.0.1", port=8123, err=err) == 0
     assert err.getvalue() == ""

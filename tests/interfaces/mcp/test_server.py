@@ -260,4 +260,7 @@ def test_cli_mcp_without_an_index_says_so_in_one_line(tmp_path: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert main(["mcp", "--index", str(tmp_path / "none")], out=out, err=err) == 1
     assert out.getvalue() == ""  # stdout is the protocol's: nothing else may be written there
-    assert err.getvalue() == f"error: no index in {tmp_path / 'none'}; build one with: python cli.py index\n"
+    from assistant.config import Settings
+
+    hint = f"python cli.py index --corpus {Settings().corpus_dir} --index {tmp_path / 'none'}"
+    assert err.getvalue() == f"error: no index in {tmp_path / 'none'}; build one with: {hint}\n"
