@@ -74,6 +74,21 @@ class Settings:
     request_timeout: float = REQUEST_TIMEOUT
     # Seconds between the server's checks for a generation built by another process (0: never look).
     reload_interval: float = 2.0
+    # What one corpus file may cost to index (see assistant/ingest/limits.py); a file over any of them is
+    # skipped and named. Files are parsed in a worker process killed after parse_timeout seconds or past
+    # parse_memory_mb of memory (parse_worker=False parses in the build process, without those two).
+    max_file_mb: int = 200
+    max_unpacked_mb: int = 256
+    max_text_chars: int = 20_000_000
+    max_pdf_pages: int = 2_000
+    max_html_depth: int = 1_000
+    max_chunk_chars: int = 4_000
+    parse_worker: bool = True
+    parse_timeout: float = 120.0
+    parse_memory_mb: int = 2_048
+    # Glob filters: longest pattern and most patterns in one request (matching cost grows with both).
+    max_filter_chars: int = 256
+    max_filters: int = 16
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -96,8 +111,23 @@ class Settings:
             raise ValueError(
                 f"ASSISTANT_RELOAD_INTERVAL must be 0 (off) or a number of seconds, got {interval!r}"
             )
+        limits = {
+            name: _env_int(env, f"ASSISTANT_{name.upper()}", getattr(base, name)) for name in _POSITIVE_INTS
+        }
+        for name, value in limits.items():
+            if value < 1:
+                raise ValueError(f"ASSISTANT_{name.upper()} must be a positive integer, got {value}")
+        parse_timeout = _env_float(env, "ASSISTANT_PARSE_TIMEOUT", base.parse_timeout)
+        if not 0 < parse_timeout < float("inf"):
+            raise ValueError(
+                f"ASSISTANT_PARSE_TIMEOUT must be a positive number of seconds, got {parse_timeout!r}"
+            )
+        worker = env.get("ASSISTANT_PARSE_WORKER", "").strip().lower()
         return replace(
             base,
+            **limits,
+            parse_worker=base.parse_worker if not worker else worker not in ("0", "false", "no", "off"),
+            parse_timeout=parse_timeout,
             corpus_dir=path("ASSISTANT_CORPUS", base.corpus_dir),
             index_dir=path("ASSISTANT_INDEX", base.index_dir),
             model=env.get("ASSISTANT_MODEL") or None,
@@ -152,4 +182,21 @@ class Settings:
             "ASSISTANT_CORS_ORIGINS": ",".join(s.cors_origins),
             "ASSISTANT_REQUEST_TIMEOUT": repr(s.request_timeout),
             "ASSISTANT_RELOAD_INTERVAL": repr(s.reload_interval),
+            **{f"ASSISTANT_{name.upper()}": str(getattr(s, name)) for name in _POSITIVE_INTS},
+            "ASSISTANT_PARSE_WORKER": "1" if s.parse_worker else "0",
+            "ASSISTANT_PARSE_TIMEOUT": repr(s.parse_timeout),
         }
+
+
+# The limits read as ASSISTANT_<NAME> (e.g. ASSISTANT_MAX_TEXT_CHARS), each a positive integer.
+_POSITIVE_INTS = (
+    "max_file_mb",
+    "max_unpacked_mb",
+    "max_text_chars",
+    "max_pdf_pages",
+    "max_html_depth",
+    "max_chunk_chars",
+    "parse_memory_mb",
+    "max_filter_chars",
+    "max_filters",
+)

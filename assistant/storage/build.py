@@ -17,8 +17,9 @@ from assistant.errors import AssistantError, IndexBusy, UnreadableDocument
 from assistant.ingest.chunking import Chunk, ChunkerSettings, chunk_document
 from assistant.ingest.corpus import iter_files, scan_corpus
 from assistant.ingest.decoding import valid_text
-from assistant.ingest.document import Document, Skipped
-from assistant.ingest.loaders import load_file
+from assistant.ingest.document import Document, Skipped, SourceFile
+from assistant.ingest.limits import IngestLimits
+from assistant.ingest.worker import source_loader
 from assistant.storage.generations import (
     FORMAT_VERSION,
     DocumentInfo,
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 
 # Called with (chunks embedded so far, chunks to embed in all).
 Progress = Callable[[int, int], None]
+# Called before each file is parsed with (files parsed so far, files to parse in all, the file's name).
+FileProgress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,45 +158,63 @@ def _folder(corpus_dir: Path, index_dir: Path) -> str:
     return os.path.relpath(corpus_dir.resolve(), index_dir.resolve())
 
 
-def _plan(corpus_dir: Path, prev: PreviousGeneration | None) -> _Plan:
+def _plan(
+    corpus_dir: Path,
+    prev: PreviousGeneration | None,
+    limits: IngestLimits,
+    on_file: FileProgress | None = None,
+) -> _Plan:
     plan = _Plan()
     files, plan.skipped = scan_corpus(corpus_dir)
     plan.stats = {source.rel: list(source.stat) for source in files}
     prev_files = prev.manifest.get("files_in_corpus", {}) if prev else {}
     seen: dict[str, str] = {}
-    for source in files:
-        before = prev_files.get(source.rel)
-        if prev is not None and before and before["sha256"] == source.checksum:
-            # Unchanged bytes: reuse the documents without parsing the file again.
-            docs_info = [prev.documents[d] for d in before["documents"] if d in prev.documents]
-            ids = [d.id for d in docs_info if d.id not in seen]
-            plan.keep.extend(d for d in docs_info if d.id not in seen)
-            seen.update((d, source.rel) for d in ids)
-            plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
-            continue
-        try:
-            docs = load_file(source.path, source.rel)
-        except UnreadableDocument as exc:
-            plan.skipped.append(Skipped(source.rel, exc.message))
-            plan.unreadable[source.rel] = source.checksum
-            continue
-        ids = []
-        for doc in docs:
-            if doc.id in seen:
-                plan.skipped.append(
-                    Skipped(source.rel, f"duplicate document id {doc.id!r} (also in {seen[doc.id]})")
-                )
-                continue
-            seen[doc.id] = source.rel
-            ids.append(doc.id)
-            old = prev.documents.get(doc.id) if prev else None
-            if old is not None and old.checksum == doc.checksum:
-                plan.keep.append(old)
-            else:
-                plan.fresh.append((doc, old is not None))
-        plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
+    with source_loader(limits, corpus_dir) as load:
+        for number, source in enumerate(files):
+            if on_file is not None:
+                on_file(number, len(files), source.rel)
+            _plan_file(plan, source, prev, prev_files.get(source.rel), seen, load)
     plan.skipped.sort(key=lambda s: s.source)  # reported in corpus order, whether found at scan or at load
     return plan
+
+
+def _plan_file(
+    plan: _Plan,
+    source: SourceFile,
+    prev: PreviousGeneration | None,
+    before: dict[str, Any] | None,
+    seen: dict[str, str],
+    load: Callable[[SourceFile], list[Document]],
+) -> None:
+    if prev is not None and before and before["sha256"] == source.checksum:
+        # Unchanged bytes: reuse the documents without parsing the file again.
+        docs_info = [prev.documents[d] for d in before["documents"] if d in prev.documents]
+        ids = [d.id for d in docs_info if d.id not in seen]
+        plan.keep.extend(d for d in docs_info if d.id not in seen)
+        seen.update((d, source.rel) for d in ids)
+        plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
+        return
+    try:
+        docs = load(source)
+    except UnreadableDocument as exc:
+        plan.skipped.append(Skipped(source.rel, exc.message))
+        plan.unreadable[source.rel] = source.checksum
+        return
+    ids = []
+    for doc in docs:
+        if doc.id in seen:
+            plan.skipped.append(
+                Skipped(source.rel, f"duplicate document id {doc.id!r} (also in {seen[doc.id]})")
+            )
+            continue
+        seen[doc.id] = source.rel
+        ids.append(doc.id)
+        old = prev.documents.get(doc.id) if prev else None
+        if old is not None and old.checksum == doc.checksum:
+            plan.keep.append(old)
+        else:
+            plan.fresh.append((doc, old is not None))
+    plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
 
 
 def build_index(
@@ -207,6 +228,8 @@ def build_index(
     ann: str = "auto",
     ann_threshold: int = 200_000,
     progress: Progress | None = None,
+    limits: IngestLimits | None = None,
+    on_file: FileProgress | None = None,
 ) -> BuildReport:
     """Bring the index in index_dir up to date with corpus_dir; holds a lock so only one build runs at a time."""
     from filelock import FileLock, Timeout
@@ -224,7 +247,18 @@ def build_index(
         ) from None
     try:
         return _build_locked(
-            corpus_dir, index_dir, embedder, chunker, bm25, rebuild, ann, ann_threshold, progress, started
+            corpus_dir,
+            index_dir,
+            embedder,
+            chunker,
+            bm25,
+            rebuild,
+            ann,
+            ann_threshold,
+            progress,
+            started,
+            limits or IngestLimits(),
+            on_file,
         )
     finally:
         lock.release()
@@ -238,6 +272,7 @@ def build_with_settings(
     *,
     rebuild: bool = False,
     progress: Progress | None = None,
+    on_file: FileProgress | None = None,
 ) -> BuildReport:
     """build_index with the chunker, BM25 and dense-index choices of the settings: the one place settings
     reach build_index (update_index, and the benchmarks, which build into folders of their own)."""
@@ -245,12 +280,14 @@ def build_with_settings(
         corpus_dir,
         index_dir,
         embedder,
-        chunker=ChunkerSettings(settings.chunk_tokens, settings.chunk_overlap),
+        chunker=ChunkerSettings(settings.chunk_tokens, settings.chunk_overlap, settings.max_chunk_chars),
         bm25=BM25Settings.from_settings(settings),
         rebuild=rebuild,
         ann=settings.ann,
         ann_threshold=settings.ann_threshold,
         progress=progress,
+        limits=IngestLimits.from_settings(settings),
+        on_file=on_file,
     )
 
 
@@ -261,6 +298,7 @@ def update_index(
     corpus_dir: Path | None = None,
     rebuild: bool = False,
     progress: Progress | None = None,
+    on_file: FileProgress | None = None,
 ) -> tuple[BuildReport, SyncReport | None]:
     """Everything an index run does under the given settings: build, the query model's export, the store sync.
 
@@ -275,6 +313,7 @@ def update_index(
         settings,
         rebuild=rebuild,
         progress=progress,
+        on_file=on_file,
     )
     if settings.query_backend != "torch":
         from assistant.embedding.export import ensure_query_export  # imports torch: only when building
@@ -301,6 +340,8 @@ def _build_locked(
     ann_threshold: int,
     progress: Progress | None,
     started: float,
+    limits: IngestLimits,
+    on_file: FileProgress | None,
 ) -> BuildReport:
     remove_leftovers(index_dir)
     manifest = None if rebuild else _safe_manifest(index_dir)
@@ -313,7 +354,7 @@ def _build_locked(
         prev = _previous(index_dir, manifest)
         why = "" if prev is not None else "previous index damaged"
     try:
-        plan = _plan(corpus_dir, prev)
+        plan = _plan(corpus_dir, prev, limits, on_file)
         kept_ids = {d.id for d in plan.keep} | {d.id for d, _ in plan.fresh}
         removed = [d for d in (prev.documents if prev else {}) if d not in kept_ids]
         updated = sum(1 for _, existed in plan.fresh if existed)
