@@ -94,7 +94,14 @@ class Assistant:
         store = open_vector_store(
             reader, kind=s.vector_store, uri=s.milvus_uri, collection=s.milvus_collection
         )
-        return Retriever(reader, self.embedder, fusion, store=store)
+        return Retriever(
+            reader,
+            self.embedder,
+            fusion,
+            store=store,
+            max_filter_chars=s.max_filter_chars,
+            max_filters=s.max_filters,
+        )
 
     @property
     def reader(self) -> IndexReader:

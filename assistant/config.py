@@ -79,7 +79,7 @@ class Settings:
     # parse_memory_mb of memory (parse_worker=False parses in the build process, without those two).
     max_file_mb: int = 200
     max_unpacked_mb: int = 256
-    max_text_chars: int = 20_000_000
+    max_text_chars: int = 64_000_000
     max_pdf_pages: int = 2_000
     max_html_depth: int = 1_000
     max_chunk_chars: int = 4_000

@@ -25,7 +25,7 @@ class IngestLimits:
 
     max_file_bytes: int = 200 * MB  # stored size
     max_unpacked_bytes: int = 256 * MB  # the members of a zip-based file (.docx), summed, before extracting
-    max_text_chars: int = 20_000_000  # text extracted from one file
+    max_text_chars: int = 64_000_000  # text extracted from one file
     max_pdf_pages: int = 2_000
     max_html_depth: int = 1_000  # nesting of HTML elements (parsing is quadratic in it)
     # Parse each file in a worker process that is killed after parse_timeout seconds or when it uses more

@@ -238,7 +238,7 @@ def main(
             return cmd_serve(args, err)
     except AssistantError as exc:
         print(f"error: {exc.message}", file=err)
-        return 1
+        return exc.exit_status
     except ValueError as exc:  # bad settings from the environment
         print(f"error: {exc}", file=err)
         return 2

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import ipaddress
 import logging
-import math
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -25,10 +23,12 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.interfaces.http.middleware import (
     MAX_BODY_BYTES,
+    ApiGuard,
     BodyLimit,
     CatchAll,
     RateLimiter,
     error_response,
+    hide_query_strings,
 )
 from assistant.interfaces.http.schemas import (
     ERROR_RESPONSES,
@@ -74,37 +74,10 @@ def _one_line(exc: RequestValidationError) -> str:
 _bearer = HTTPBearer(auto_error=False, description="one of the API keys, when the server has any")
 
 
-def _bearer_guard(settings: Settings, limiter: RateLimiter) -> Callable[..., None]:
-    """The dependency of every /v1 route: check the API key (when keys are set), then the rate limit."""
-    keys = [key.encode() for key in settings.api_keys]
-
-    def limit(client: str) -> None:
-        wait = limiter.acquire(client)
-        if wait > 0:
-            raise HTTPException(
-                429,
-                f"more than {settings.rate_limit} requests a minute; retry later",
-                headers={"Retry-After": str(max(1, math.ceil(wait)))},
-            )
-
-    def guard(
-        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-    ) -> None:
-        address = f"ip:{request.client.host if request.client else 'unknown'}"
-        if not keys:
-            limit(address)
-            return
-        given = credentials.credentials.encode() if credentials else b""
-        # Compare against every key, without stopping early, so timing tells nothing about which matched.
-        matches = [hmac.compare_digest(given, key) for key in keys]
-        if not credentials or not any(matches):
-            limit(address)  # guessing keys counts against the guesser's address
-            raise HTTPException(
-                401, "a valid API key is required: Authorization: Bearer KEY", {"WWW-Authenticate": "Bearer"}
-            )
-        limit(f"key:{matches.index(True)}")
-
-    return guard
+def _bearer_guard(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
+    """Declares the Bearer scheme in the OpenAPI document; ApiGuard checks the key before the body is read."""
 
 
 def _following(
@@ -177,7 +150,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(422, "invalid_request", _one_line(exc))
 
-    guard = Depends(_bearer_guard(settings, RateLimiter(settings.rate_limit)))
+    guard = Depends(_bearer_guard)
     errors: dict[int | str, dict[str, Any]] = {
         s: ERROR_RESPONSES[s] for s in (400, 401, 408, 413, 422, 429, 503)
     }
@@ -233,6 +206,12 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
 
     app.add_middleware(CatchAll)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES, timeout=settings.request_timeout)
+    app.add_middleware(
+        ApiGuard,
+        keys=settings.api_keys,
+        limiter=RateLimiter(settings.rate_limit),
+        per_minute=settings.rate_limit,
+    )
     if settings.cors_origins:
         from starlette.middleware.cors import CORSMiddleware
 
@@ -255,6 +234,7 @@ def create_app_from_env() -> FastAPI:
 
     settings = Settings.from_env()
     HeadTimeoutProtocol.head_timeout = settings.request_timeout  # this worker's connections
+    hide_query_strings()
     return create_app(Assistant.open(settings=settings), settings)
 
 
@@ -284,6 +264,7 @@ def serve(
     from assistant.interfaces.http.protocol import HeadTimeoutProtocol
 
     assistant = Assistant.open(settings=settings)  # fails here, with its message, when the index is missing
+    hide_query_strings()
     if not settings.api_keys and not is_loopback(host):
         print(
             f"warning: serving on {host} without API keys: anyone who can reach this port can query "
