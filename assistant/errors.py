@@ -59,6 +59,20 @@ class ModelNotFound(AssistantError):
     status = 503
 
 
+class ExportFailed(AssistantError):
+    """The query model's export could not be written (the index itself was)."""
+
+    code = "export_failed"
+    status = 500
+
+
+class IndexWriteFailed(AssistantError):
+    """The index folder cannot be written: read-only, full, or not ours. The previous generation stays."""
+
+    code = "index_write_failed"
+    status = 500
+
+
 class BadFilter(AssistantError):
     code = "bad_filter"
     status = 400

@@ -162,9 +162,9 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
 
     @app.get("/readyz", response_model=ReadyOut, responses={503: ERROR_RESPONSES[503]}, tags=["health"])
     def readyz() -> Any:
-        """Readiness: the index is loaded and can be searched."""
+        """Readiness: the index is loaded, and the query model loads and embeds a probe question."""
         try:
-            status = assistant.status()
+            status = assistant.check_ready()
         except AssistantError as exc:
             return error_response(503, exc.code, exc.message)
         except Exception:
