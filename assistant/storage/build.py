@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.embedding.model import Embedder
-from assistant.errors import AssistantError, IndexBusy, UnreadableDocument
+from assistant.errors import AssistantError, IndexBusy, IndexWriteFailed, UnreadableDocument
 from assistant.ingest.chunking import Chunk, ChunkerSettings, chunk_document
 from assistant.ingest.corpus import iter_files, scan_corpus
 from assistant.ingest.decoding import valid_text
@@ -237,13 +237,18 @@ def build_index(
     started = time.perf_counter()
     chunker = chunker or ChunkerSettings()
     bm25 = bm25 or BM25Settings()
-    index_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index_dir / ".lock"))
     try:
+        index_dir.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=0)
     except Timeout:
         raise IndexBusy(
             f"another process is building the index in {index_dir}; try again when it has finished"
+        ) from None
+    except OSError as exc:
+        raise IndexWriteFailed(
+            f"cannot write to the index folder {index_dir} ({_why(exc)}); make it writable, "
+            "or choose another with --index"
         ) from None
     try:
         return _build_locked(
@@ -404,7 +409,13 @@ def _build_locked(
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
     )
-    write_generation(index_dir, gen)
+    try:
+        write_generation(index_dir, gen)
+    except (OSError, sqlite3.Error) as exc:  # write_generation removed what it had written
+        raise IndexWriteFailed(
+            f"could not write the new index in {index_dir} ({_why(exc)}); the previous index still "
+            "answers; free space (or make the folder writable) and run: python cli.py index"
+        ) from None
     return BuildReport(
         added,
         updated,
@@ -418,6 +429,14 @@ def _build_locked(
         True,
         why if why != "no previous index" else "",
     )
+
+
+def _why(exc: OSError | sqlite3.Error) -> str:
+    """An OS or SQLite error in a few words: 'no space left on device', 'read-only file system'."""
+    if isinstance(exc, OSError):
+        return (exc.strerror or str(exc)).lower()
+    message = str(exc)
+    return "no space left on device" if "full" in message else message
 
 
 def _previous(index_dir: Path, manifest: dict[str, Any]) -> PreviousGeneration | None:
