@@ -15,8 +15,8 @@ import argparse
 import os
 import shutil
 import statistics
-import tempfile
 import sys
+import tempfile
 import time
 from pathlib import Path
 
