@@ -32,7 +32,7 @@ def test_edited_row_is_found(corpus: Path, tmp_path: Path) -> None:
     size = (gen / "chunks.sqlite").stat().st_size
     _edit_one_row(gen)
     assert (gen / "chunks.sqlite").stat().st_size == size
-    with pytest.raises(IndexCorrupt, match="chunks.sqlite is corrupted"):
+    with pytest.raises(IndexCorrupt, match=r"chunks\.sqlite is corrupted"):
         open_index(index, model="fake-embedder")
 
 
@@ -55,5 +55,5 @@ def test_edited_row_is_found_in_an_index_over_512_mb(corpus: Path, tmp_path: Pat
     (gen / "manifest.json").write_text(json.dumps(manifest))
     open_index(index, model="fake-embedder").close()  # intact: opens
     _edit_one_row(gen)
-    with pytest.raises(IndexCorrupt, match="chunks.sqlite is corrupted"):
+    with pytest.raises(IndexCorrupt, match=r"chunks\.sqlite is corrupted"):
         open_index(index, model="fake-embedder")

@@ -52,7 +52,7 @@ def test_disk_full_while_writing_keeps_the_previous_generation(
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(generations, "_write_sqlite", full)
-    with pytest.raises(IndexWriteFailed, match="no space left on device.*the previous index still answers"):
+    with pytest.raises(IndexWriteFailed, match=r"no space left on device.*the previous index still answers"):
         build_index(corpus, index, FakeEmbedder(64))
     assert _leftovers(index) == []
     assistant = Assistant.open(index, embedder=FakeEmbedder(64))
@@ -94,6 +94,6 @@ def test_real_disk_full_and_read_only_folder(corpus: Path, small_fs: Path) -> No
     (corpus / "big.txt").unlink()
     subprocess.run(["mount", "-o", "remount,ro", str(small_fs)], check=True)
     (corpus / "new.txt").write_text("New\n\nA new text.")
-    with pytest.raises(IndexWriteFailed, match="cannot write to the index folder .*read-only file system"):
+    with pytest.raises(IndexWriteFailed, match=r"cannot write to the index folder .*read-only file system"):
         build_index(corpus, index, FakeEmbedder(64))
     assert len(Assistant.open(index, embedder=FakeEmbedder(64)).documents()) == 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +21,7 @@ def index_with_progress(
 ) -> BuildReport:
     """Build or update the configured index, showing parsing and embedding progress on err."""
     log = ProgressLog(err) if not _is_terminal(err) else None
-    with progress_bar(err) as update:
+    with progress_bar(err) as update, log or contextlib.nullcontext():
 
         def embedded(done: int, total: int) -> None:
             update(done, total)
@@ -44,7 +46,8 @@ def _is_terminal(err: TextIO) -> bool:
 
 
 class ProgressLog:
-    """Progress as plain lines, at most one every `interval` seconds, so a stalled build shows in a log."""
+    """Progress as plain lines, one every `interval` seconds while the build runs, so a stalled build shows in
+    a log: each line says what the build is doing now and for how long (a file that stalls is named)."""
 
     def __init__(
         self, err: TextIO, *, interval: float = LOG_INTERVAL, clock: Callable[[], float] = time.monotonic
@@ -52,23 +55,38 @@ class ProgressLog:
         self.err = err
         self.interval = interval
         self.clock = clock
-        self._last = clock()
+        self._state = "scanning the corpus"
+        self._since = clock()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
 
-    def _due(self) -> bool:
-        now = self.clock()
-        if now - self._last < self.interval:
-            return False
-        self._last = now
-        return True
+    def _set(self, state: str) -> None:
+        with self._lock:
+            if state != self._state:
+                self._state, self._since = state, self.clock()
 
     def parsing(self, done: int, total: int, name: str) -> None:
-        # printed before the file is parsed: a file that stalls the build is the one named last
-        if self._due():
-            print(f"indexing: parsing file {done + 1} of {total}: {name}", file=self.err, flush=True)
+        self._set(f"parsing file {done + 1} of {total}: {name}")
 
     def embedded(self, done: int, total: int) -> None:
-        if total and self._due():
-            print(f"indexing: embedded {done} of {total} chunks", file=self.err, flush=True)
+        self._set(f"embedded {done} of {total} chunks")
+
+    def tick(self) -> None:
+        """Print what the build is doing now."""
+        with self._lock:
+            state, since = self._state, self._since
+        print(f"indexing: {state} ({self.clock() - since:.0f} s)", file=self.err, flush=True)
+
+    def __enter__(self) -> ProgressLog:
+        def beat() -> None:
+            while not self._stop.wait(self.interval):
+                self.tick()
+
+        threading.Thread(target=beat, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
 
 
 @contextmanager
