@@ -299,14 +299,18 @@ def load_average() -> str:
 # --- the attack ----------------------------------------------------------------------------------------
 
 
+def write_ordinary(corpus: Path) -> None:
+    corpus.mkdir(parents=True, exist_ok=True)
+    (corpus / "ordinary.txt").write_text("Ordinary\n\nThe harbour handled 12 million containers.")
+
+
 def write_bombs(corpus: Path) -> list[str]:
     """A corpus of files built to exhaust memory or time, and one ordinary file; returns their names."""
     import zipfile
 
     from tests.helpers import make_docx, make_pdf  # real files of each type, written by hand
 
-    corpus.mkdir(parents=True, exist_ok=True)
-    (corpus / "ordinary.txt").write_text("Ordinary\n\nThe harbour handled 12 million containers.")
+    write_ordinary(corpus)
     docx = make_docx(corpus / "bomb.docx", ["A small report."])
     with zipfile.ZipFile(docx) as src:
         members = {info.filename: src.read(info) for info in src.infolist()}
@@ -397,6 +401,11 @@ class Attack:
             thread.join(600)
 
 
+def merge(a: LoadResult, b: LoadResult) -> LoadResult:
+    """Two runs as one: their requests pooled, their wall times added."""
+    return LoadResult(a.clients, a.seconds + b.seconds, a.latencies_ms + b.latencies_ms, a.errors + b.errors)
+
+
 def result_row(label: str, result: LoadResult) -> str:
     peak = max(result.latencies_ms, default=0.0)
     return (
@@ -420,6 +429,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=8, help="requests sent before the run, not counted")
     parser.add_argument("--attack", action="store_true", help="then the same run under attack, side by side")
     parser.add_argument("--attackers", type=int, default=2, help="hostile clients with --attack (default 2)")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="clean/attacked pairs with --attack (default 2)"
+    )
     args = parser.parse_args(argv)
 
     questions = list(load_queries(args.data, args.split).values())
@@ -434,32 +446,54 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{server.started_in:.1f} s; ASSISTANT_RATE_LIMIT={HIGH_RATE_LIMIT} (the limiter never refuses)"
             )
             warm = run_clients(server.url, questions[::-1], clients=1, seconds=60, max_requests=args.warmup)
-            with MemorySampler(server.pid, args.sample) as sampler:
-                result = run_clients(
-                    server.url,
-                    questions,
-                    clients=args.clients,
-                    seconds=args.seconds,
-                    max_requests=args.max_requests,
-                )
-            attacked, attack = None, None
+            # With --attack both runs index a corpus meanwhile (loading the model costs the same CPU in
+            # both): the clean run an ordinary file, the attacked run the same file among the bombs.
+            # Rounds alternate clean and attacked runs, so the load of a shared machine falls on both alike.
+            background, attack, attacked = None, None, None
+            result = LoadResult(args.clients, 0.0)
             if args.attack:
+                write_ordinary(Path(tmp) / "ordinary")
                 bombs = write_bombs(Path(tmp) / "bombs")
                 print(
                     f"attack: {args.attackers} hostile clients; indexing {len(bombs)} files: {', '.join(bombs)}"
                 )
-                attack = Attack(server.url, args.attackers, Path(tmp) / "index.log")
-                attack.start(Path(tmp) / "bombs", Path(tmp) / "bomb-index")
-                try:
-                    attacked = run_clients(
-                        server.url,
-                        questions,
-                        clients=args.clients,
-                        seconds=args.seconds,
-                        max_requests=args.max_requests,
+            rounds = args.rounds if args.attack else 1
+            with MemorySampler(server.pid, args.sample) as sampler:
+                for n in range(rounds):
+                    if args.attack:
+                        background = Attack(server.url, 0, Path(tmp) / f"clean-index-{n}.log")
+                        background.start(Path(tmp) / "ordinary", Path(tmp) / f"clean-index-{n}")
+                    try:
+                        clean = run_clients(
+                            server.url,
+                            questions,
+                            clients=args.clients,
+                            seconds=args.seconds,
+                            max_requests=args.max_requests,
+                        )
+                    finally:
+                        if background is not None:
+                            background.stop()
+                    result = merge(result, clean)
+                    if not args.attack:
+                        break
+                    attack = Attack(server.url, args.attackers, Path(tmp) / f"index-{n}.log")
+                    attack.start(Path(tmp) / "bombs", Path(tmp) / f"bomb-index-{n}")
+                    try:
+                        hostile = run_clients(
+                            server.url,
+                            questions,
+                            clients=args.clients,
+                            seconds=args.seconds,
+                            max_requests=args.max_requests,
+                        )
+                    finally:
+                        attack.stop()
+                    attacked = hostile if attacked is None else merge(attacked, hostile)
+                    print(
+                        f"round {n + 1}: {result_row('clean', clean).strip()} | {result_row('attacked', hostile).strip()}"
                     )
-                finally:
-                    attack.stop()
+            if attack is not None:
                 index_output = attack.index_log.read_text(errors="replace").strip()
         finally:
             status = server.stop()
@@ -474,6 +508,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{'run':<8} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
         f"{'max ms':>8} {'wall s':>7}"
     )
+    if args.attack:
+        print(f"pooled over {args.rounds} rounds of {args.seconds:.0f} s each:")
     print(result_row("clean", result))
     if result.errors:
         print("errors: " + ", ".join(f"{kind} x{n}" for kind, n in result.errors.most_common()))
@@ -486,8 +522,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"p99 {attacked.p(99) / max(result.p(99), 1e-9):.0%} of clean"
         )
         refused = ", ".join(f"{k} x{n}" for k, n in attack.statuses.most_common())
-        print(f"attackers' requests: {sum(attack.statuses.values())} ({refused})")
-        print(f"hostile index run: exit status {attack.index_status} in {attack.index_seconds:.1f} s")
+        print(f"attackers' requests (last round): {sum(attack.statuses.values())} ({refused})")
+        if background is not None:
+            print(
+                f"clean run's index run (the ordinary file alone): exit status {background.index_status} "
+                f"in {background.index_seconds:.1f} s"
+            )
+        print(
+            f"hostile index run (last round): exit status {attack.index_status} in {attack.index_seconds:.1f} s"
+        )
         for line in index_output.splitlines():
             print(f"  {line}")
         result.errors.update(attacked.errors)

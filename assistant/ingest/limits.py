@@ -48,13 +48,21 @@ class IngestLimits:
         )
 
 
+TEXT_SUFFIXES = (".txt", ".md", ".jsonl", ".html", ".htm")
+
+
+def check_size(size: int, suffix: str, limits: IngestLimits) -> None:
+    """Refuse, by its stored size alone, a text file over the text limit: it is not even read."""
+    if suffix in TEXT_SUFFIXES and size > limits.max_text_chars:
+        # Text formats hold about a character per byte: refuse before reading and decoding.
+        raise UnreadableDocument(f"over {limits.max_text_chars:,} bytes of text (limit: max_text_chars)")
+
+
 def check_before_parsing(data: bytes, suffix: str, limits: IngestLimits) -> None:
     """Refuse, without parsing, a file whose parse would break a limit; UnreadableDocument says which."""
+    check_size(len(data), suffix, limits)
     if suffix in ZIP_SUFFIXES:
         check_unpacked_size(data, limits.max_unpacked_bytes)
-    elif suffix in (".txt", ".md", ".jsonl", ".html", ".htm") and len(data) > limits.max_text_chars:
-        # Text formats hold about a character per byte: refuse before decoding rather than after.
-        raise UnreadableDocument(f"over {limits.max_text_chars:,} bytes of text (limit: max_text_chars)")
     if suffix in (".html", ".htm"):
         check_html_depth(data, limits.max_html_depth)
     if suffix == ".pdf":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from assistant.ingest.corpus import os_reason, scan_corpus
 from assistant.ingest.decoding import SURROGATE, valid_text
 from assistant.ingest.document import Document, RawFile, Skipped
 from assistant.ingest.formats import LOADERS
-from assistant.ingest.limits import IngestLimits, check_before_parsing, check_text
+from assistant.ingest.limits import IngestLimits, check_before_parsing, check_size, check_text
 
 # Above this a file is refused rather than read into memory whole (the default of IngestLimits).
 MAX_FILE_BYTES = IngestLimits().max_file_bytes
@@ -41,7 +42,13 @@ def load_file(
     loader = LOADERS.get(suffix)
     if loader is None:
         raise UnreadableDocument(f"unsupported file type {path.suffix or '(none)'}")
-    data = read_corpus_file(path, root=root, expect=expect, max_bytes=limits.max_file_bytes)
+    data = read_corpus_file(
+        path,
+        root=root,
+        expect=expect,
+        max_bytes=limits.max_file_bytes,
+        check_size=lambda size: check_size(size, suffix, limits),
+    )
     check_before_parsing(data, suffix, limits)
     try:
         docs = loader(RawFile(data, rel))
@@ -58,7 +65,12 @@ def load_file(
 
 
 def read_corpus_file(
-    path: Path, *, root: Path | None = None, expect: tuple[int, int] | None = None, max_bytes: int
+    path: Path,
+    *,
+    root: Path | None = None,
+    expect: tuple[int, int] | None = None,
+    max_bytes: int,
+    check_size: Callable[[int], None] | None = None,
 ) -> bytes:
     """The bytes of a corpus file, read from one descriptor that was checked after it was opened."""
     try:
@@ -77,6 +89,8 @@ def read_corpus_file(
             raise UnreadableDocument("empty file")
         if st.st_size > max_bytes:
             raise UnreadableDocument(f"file too large ({st.st_size // (1024 * 1024)} MB; limit: max_file_mb)")
+        if check_size is not None:
+            check_size(st.st_size)  # refuse by size before reading a byte
         return _read_all(fd, st.st_size, max_bytes)
     except OSError as exc:
         raise UnreadableDocument(os_reason(exc)) from None
