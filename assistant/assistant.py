@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.answering.answer import (
     Answer,
     CitedFigure,
@@ -94,7 +96,14 @@ class Assistant:
         store = open_vector_store(
             reader, kind=s.vector_store, uri=s.milvus_uri, collection=s.milvus_collection
         )
-        return Retriever(reader, self.embedder, fusion, store=store)
+        return Retriever(
+            reader,
+            self.embedder,
+            fusion,
+            store=store,
+            max_filter_chars=s.max_filter_chars,
+            max_filters=s.max_filters,
+        )
 
     @property
     def reader(self) -> IndexReader:
@@ -176,6 +185,16 @@ class Assistant:
             "dense": reader.manifest.get("dense", "flat"),
         }
 
+    def check_ready(self) -> dict[str, Any]:
+        """The status, after embedding a probe question with the query model: a model that cannot answer
+        (a damaged export) fails here, with its message, rather than on every request."""
+        vector = self.embedder.embed_query("readiness probe")
+        if vector.shape != (self._reader.manifest["model"]["dimension"],) or not bool(
+            np.isfinite(vector).all()
+        ):
+            raise ModelNotFound("the query model gives vectors of the wrong shape; run: python cli.py index")
+        return self.status()
+
     def reindex(self, corpus_dir: Path | None = None, *, progress: Progress | None = None) -> BuildReport:
         """Update the index from the corpus and swap it in; requests in flight finish on the old one."""
         embedder = self._document_embedder()
@@ -219,7 +238,9 @@ def query_embedder(settings: Settings) -> Embedder:
         from assistant.embedding.onnx import OnnxEmbedder, export_is_fresh
 
         export = settings.index_dir / EXPORT_DIR
-        if export_is_fresh(export, resolve_model_dir(settings.model), name=model_name(settings.model)):
+        model_dir, name = resolve_model_dir(settings.model), model_name(settings.model)
+        # sizes only here: OnnxEmbedder.load verifies the checksums once, before the first query
+        if export_is_fresh(export, model_dir, name=name, verify=False):
             return OnnxEmbedder(export)
         if settings.query_backend == "onnx":
             raise ModelNotFound(f"no up-to-date ONNX export in {export}; run: python cli.py index")

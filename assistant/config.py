@@ -47,6 +47,17 @@ def _items(name: str, raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+def _positive(name: str, raw: str) -> int:
+    value = _int(name, raw)
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
+    return value
+
+
+def _flag(name: str, raw: str) -> bool:
+    return raw.strip().lower() not in ("0", "false", "no", "off")
+
+
 def _seconds(name: str, raw: str) -> float:
     value = _float(name, raw)
     if not 0 < value < float("inf"):
@@ -65,6 +76,8 @@ def _show(value: Any) -> str:
     """A value as from_env reads it back: floats exactly (repr), sequences comma-separated, None empty."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
     if isinstance(value, tuple):
         return ",".join(value)
     if isinstance(value, float):
@@ -165,6 +178,36 @@ class Settings:
         _interval,
         "seconds between a server's checks for a generation built elsewhere (0: never)",
     )
+    # What one corpus file may cost to index (see assistant/ingest/limits.py); a file over any of them is
+    # skipped and named. Files are parsed in a worker process killed after parse_timeout seconds or past
+    # parse_memory_mb of memory (parse_worker off parses in the build process, without those two).
+    max_file_mb: int = setting(200, "ASSISTANT_MAX_FILE_MB", _positive, "largest corpus file read, in MB")
+    max_unpacked_mb: int = setting(
+        256, "ASSISTANT_MAX_UNPACKED_MB", _positive, "most a .docx/.pptx/.xlsx may unpack to, in MB"
+    )
+    max_text_chars: int = setting(
+        64_000_000, "ASSISTANT_MAX_TEXT_CHARS", _positive, "most text extracted from one file, in characters"
+    )
+    max_pdf_pages: int = setting(2_000, "ASSISTANT_MAX_PDF_PAGES", _positive, "most pages read from one PDF")
+    max_html_depth: int = setting(1_000, "ASSISTANT_MAX_HTML_DEPTH", _positive, "deepest HTML nesting read")
+    max_chunk_chars: int = setting(
+        4_000, "ASSISTANT_MAX_CHUNK_CHARS", _positive, "longest chunk; runs without spaces are split"
+    )
+    parse_worker: bool = setting(
+        True,
+        "ASSISTANT_PARSE_WORKER",
+        _flag,
+        "parse each file in a worker process with time and memory limits",
+    )
+    parse_timeout: float = setting(
+        120.0, "ASSISTANT_PARSE_TIMEOUT", _seconds, "seconds one file may take to parse"
+    )
+    parse_memory_mb: int = setting(
+        2_048, "ASSISTANT_PARSE_MEMORY_MB", _positive, "memory one file's parse may use, in MB"
+    )
+    # Glob filters: longest pattern and most patterns in one request (matching cost grows with both).
+    max_filter_chars: int = setting(256, "ASSISTANT_MAX_FILTER_CHARS", _positive, "longest filter pattern")
+    max_filters: int = setting(16, "ASSISTANT_MAX_FILTERS", _positive, "most filter patterns in one request")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

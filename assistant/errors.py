@@ -4,10 +4,12 @@ from __future__ import annotations
 
 
 class AssistantError(Exception):
-    """Base class: `message` is shown to the user as is; `code` and `status` are used over HTTP."""
+    """Base class: `message` is shown to the user as is; `code` and `status` are used over HTTP, `exit_status`
+    by the CLI."""
 
     code = "error"
     status = 500
+    exit_status = 1
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -57,9 +59,31 @@ class ModelNotFound(AssistantError):
     status = 503
 
 
+class ExportFailed(AssistantError):
+    """The query model's export could not be written (the index itself was)."""
+
+    code = "export_failed"
+    status = 500
+
+
+class IndexWriteFailed(AssistantError):
+    """The index folder cannot be written: read-only, full, or not ours. The previous generation stays."""
+
+    code = "index_write_failed"
+    status = 500
+
+
 class BadFilter(AssistantError):
     code = "bad_filter"
     status = 400
+
+
+class NoMatchingDocuments(BadFilter):
+    """Filters that match no indexed document: an answer from nothing would look like an answer."""
+
+    code = "no_match"
+    status = 422
+    exit_status = 2
 
 
 class DocumentNotFound(AssistantError):

@@ -10,6 +10,13 @@ is a thread with its own keep-alive connection; its loop ends at the deadline or
 budget is spent, whichever comes first. The server's resident memory is read from /proc/PID/status every
 --sample seconds. The server is stopped at the end; the exit status is 1 when any request failed (a status
 other than 200, or an exception such as a timeout or a refused connection).
+
+With --attack the clean run is followed by the same run under attack, and the two are printed side by
+side: --attackers more clients send requests built to be expensive (glob filters of 60,000 "[", through
+/v1/search, /v1/ask and GET /v1/figures?where=; unauthenticated garbage), and meanwhile `cli.py index`
+builds a scratch index from a corpus of bombs (a .docx that inflates to 400 MB, 80,000 nested <div>, a
+100 MB line without spaces, a PDF of 5,000 pages, a 100 MB JSONL line), which must skip each one by its
+limit. The attackers' own requests are counted apart: they must all be refused (400).
 """
 
 from __future__ import annotations
@@ -275,6 +282,130 @@ def load_average() -> str:
     return f"{one:.2f} {five:.2f} {fifteen:.2f} (1/5/15 min, {os.cpu_count()} cores)"
 
 
+# --- the attack ----------------------------------------------------------------------------------------
+
+
+def write_ordinary(corpus: Path) -> None:
+    corpus.mkdir(parents=True, exist_ok=True)
+    (corpus / "ordinary.txt").write_text("Ordinary\n\nThe harbour handled 12 million containers.")
+
+
+def write_bombs(corpus: Path) -> list[str]:
+    """A corpus of files built to exhaust memory or time, and one ordinary file; returns their names."""
+    import zipfile
+
+    from tests.helpers import make_docx, make_pdf  # real files of each type, written by hand
+
+    write_ordinary(corpus)
+    docx = make_docx(corpus / "bomb.docx", ["A small report."])
+    with zipfile.ZipFile(docx) as src:
+        members = {info.filename: src.read(info) for info in src.infolist()}
+    head, sep, rest = members["word/document.xml"].partition(b"?>")
+    members["word/document.xml"] = head + sep + b"<!--" + b"0" * (400 << 20) + b"-->" + rest
+    with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    (corpus / "deep.html").write_text("<html><body>" + "<div>" * 80_000 + "x" + "</div>" * 80_000)
+    with (corpus / "nospaces.txt").open("w") as handle:
+        for _ in range(100):
+            handle.write("A" * (1 << 20))
+    make_pdf(corpus / "pages.pdf", ["page"] * 5_000)
+    with (corpus / "line.jsonl").open("w") as handle:
+        handle.write('{"_id": "x", "text": "' + "word " * (20 << 20) + '"}\n')
+    return sorted(p.name for p in corpus.iterdir())
+
+
+BAD_PATTERN = "[" * 60_000
+
+
+def attacker_requests(url: str) -> list[tuple[str, str, dict[str, object]]]:
+    """(method, url, httpx keyword arguments) of each kind of hostile request, sent in turn. Bodies are
+    encoded once here: the attackers share the load clients' process, and must not slow them down in it."""
+    import json
+
+    def body(payload: dict[str, object]) -> dict[str, object]:
+        return {"content": json.dumps(payload).encode(), "headers": {"Content-Type": "application/json"}}
+
+    return [
+        ("POST", url + "/v1/search", body({"query": "cells", "filters": {"source": BAD_PATTERN}})),
+        ("POST", url + "/v1/ask", body({"question": "cells?", "filters": {"title": BAD_PATTERN}})),
+        ("GET", url + "/v1/figures", {"params": {"q": "cells", "where": "source=" + BAD_PATTERN[:4000]}}),
+        ("POST", url + "/v1/ask", {"content": b"{not json", "headers": {"Content-Type": "application/json"}}),
+    ]
+
+
+@dataclass
+class Attack:
+    """Attacker threads and a hostile index build, running until stopped."""
+
+    url: str
+    attackers: int
+    index_log: Path
+    statuses: Counter[str] = field(default_factory=Counter)
+    index_seconds: float = 0.0
+    index_status: int | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def _attack(self) -> None:
+        import httpx
+
+        kinds = attacker_requests(self.url)
+        seen: Counter[str] = Counter()
+        with httpx.Client(trust_env=False, timeout=60.0) as client:
+            n = 0
+            while not self._stop.is_set():
+                method, target, kwargs = kinds[n % len(kinds)]
+                n += 1
+                try:
+                    seen[f"HTTP {client.request(method, target, **kwargs).status_code}"] += 1  # type: ignore[arg-type]
+                except httpx.HTTPError as exc:
+                    seen[type(exc).__name__] += 1
+        self.statuses.update(seen)
+
+    def _index(self, corpus: Path, index: Path) -> None:
+        command = [
+            sys.executable,
+            str(ROOT / "cli.py"),
+            "index",
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(index),
+        ]
+        environment = dict(os.environ, ASSISTANT_QUERY_BACKEND="torch")  # no export: the bombs are the point
+        started = time.perf_counter()
+        with self.index_log.open("wb") as out:
+            self.index_status = subprocess.run(
+                command, cwd=ROOT, env=environment, stdout=out, stderr=out
+            ).returncode
+        self.index_seconds = time.perf_counter() - started
+
+    def start(self, corpus: Path, index: Path) -> None:
+        self._threads = [threading.Thread(target=self._index, args=(corpus, index), daemon=True)]
+        self._threads += [threading.Thread(target=self._attack, daemon=True) for _ in range(self.attackers)]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(600)
+
+
+def merge(a: LoadResult, b: LoadResult) -> LoadResult:
+    """Two runs as one: their requests pooled, their wall times added."""
+    return LoadResult(a.clients, a.seconds + b.seconds, a.latencies_ms + b.latencies_ms, a.errors + b.errors)
+
+
+def result_row(label: str, result: LoadResult) -> str:
+    peak = max(result.latencies_ms, default=0.0)
+    return (
+        f"{label:<8} {result.requests:>8} {result.error_count:>6} {result.throughput:>7.1f} {result.p(50):>8.1f} "
+        f"{result.p(95):>8.1f} {result.p(99):>8.1f} {peak:>8.1f} {result.seconds:>7.1f}"
+    )
+
+
 # --- the run -------------------------------------------------------------------------------------------
 
 
@@ -288,6 +419,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=100_000, help="request budget of the whole run")
     parser.add_argument("--sample", type=float, default=2.0, help="seconds between RSS samples (default 2)")
     parser.add_argument("--warmup", type=int, default=8, help="requests sent before the run, not counted")
+    parser.add_argument("--attack", action="store_true", help="then the same run under attack, side by side")
+    parser.add_argument("--attackers", type=int, default=2, help="hostile clients with --attack (default 2)")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="clean/attacked pairs with --attack (default 2)"
+    )
     args = parser.parse_args(argv)
 
     questions = list(load_queries(args.data, args.split).values())
@@ -302,14 +438,55 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{server.started_in:.1f} s; ASSISTANT_RATE_LIMIT={HIGH_RATE_LIMIT} (the limiter never refuses)"
             )
             warm = run_clients(server.url, questions[::-1], clients=1, seconds=60, max_requests=args.warmup)
-            with MemorySampler(server.pid, args.sample) as sampler:
-                result = run_clients(
-                    server.url,
-                    questions,
-                    clients=args.clients,
-                    seconds=args.seconds,
-                    max_requests=args.max_requests,
+            # With --attack both runs index a corpus meanwhile (loading the model costs the same CPU in
+            # both): the clean run an ordinary file, the attacked run the same file among the bombs.
+            # Rounds alternate clean and attacked runs, so the load of a shared machine falls on both alike.
+            background, attack, attacked = None, None, None
+            result = LoadResult(args.clients, 0.0)
+            if args.attack:
+                write_ordinary(Path(tmp) / "ordinary")
+                bombs = write_bombs(Path(tmp) / "bombs")
+                print(
+                    f"attack: {args.attackers} hostile clients; indexing {len(bombs)} files: {', '.join(bombs)}"
                 )
+            rounds = args.rounds if args.attack else 1
+            with MemorySampler(server.pid, args.sample) as sampler:
+                for n in range(rounds):
+                    if args.attack:
+                        background = Attack(server.url, 0, Path(tmp) / f"clean-index-{n}.log")
+                        background.start(Path(tmp) / "ordinary", Path(tmp) / f"clean-index-{n}")
+                    try:
+                        clean = run_clients(
+                            server.url,
+                            questions,
+                            clients=args.clients,
+                            seconds=args.seconds,
+                            max_requests=args.max_requests,
+                        )
+                    finally:
+                        if background is not None:
+                            background.stop()
+                    result = merge(result, clean)
+                    if not args.attack:
+                        break
+                    attack = Attack(server.url, args.attackers, Path(tmp) / f"index-{n}.log")
+                    attack.start(Path(tmp) / "bombs", Path(tmp) / f"bomb-index-{n}")
+                    try:
+                        hostile = run_clients(
+                            server.url,
+                            questions,
+                            clients=args.clients,
+                            seconds=args.seconds,
+                            max_requests=args.max_requests,
+                        )
+                    finally:
+                        attack.stop()
+                    attacked = hostile if attacked is None else merge(attacked, hostile)
+                    print(
+                        f"round {n + 1}: {result_row('clean', clean).strip()} | {result_row('attacked', hostile).strip()}"
+                    )
+            if attack is not None:
+                index_output = attack.index_log.read_text(errors="replace").strip()
         finally:
             status = server.stop()
     trend = memory_trend(sampler.samples)
@@ -320,16 +497,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print()
     print(
-        f"{'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'run':<8} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
         f"{'max ms':>8} {'wall s':>7}"
     )
-    peak = max(result.latencies_ms, default=0.0)
-    print(
-        f"{result.requests:>8} {result.error_count:>6} {result.throughput:>7.1f} {result.p(50):>8.1f} "
-        f"{result.p(95):>8.1f} {result.p(99):>8.1f} {peak:>8.1f} {result.seconds:>7.1f}"
-    )
+    if args.attack:
+        print(f"pooled over {args.rounds} rounds of {args.seconds:.0f} s each:")
+    print(result_row("clean", result))
     if result.errors:
         print("errors: " + ", ".join(f"{kind} x{n}" for kind, n in result.errors.most_common()))
+    if attacked is not None and attack is not None:
+        print(result_row("attacked", attacked))
+        if attacked.errors:
+            print("errors under attack: " + ", ".join(f"{k} x{n}" for k, n in attacked.errors.most_common()))
+        print(
+            f"under attack: throughput {attacked.throughput / max(result.throughput, 1e-9):.0%} of clean, "
+            f"p99 {attacked.p(99) / max(result.p(99), 1e-9):.0%} of clean"
+        )
+        refused = ", ".join(f"{k} x{n}" for k, n in attack.statuses.most_common())
+        print(f"attackers' requests (last round): {sum(attack.statuses.values())} ({refused})")
+        if background is not None:
+            print(
+                f"clean run's index run (the ordinary file alone): exit status {background.index_status} "
+                f"in {background.index_seconds:.1f} s"
+            )
+        print(
+            f"hostile index run (last round): exit status {attack.index_status} in {attack.index_seconds:.1f} s"
+        )
+        for line in index_output.splitlines():
+            print(f"  {line}")
+        result.errors.update(attacked.errors)
     print()
     print(
         f"server RSS ({trend.samples} samples, every {args.sample:g} s): first {trend.first_mib:.1f} MiB, "

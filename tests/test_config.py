@@ -39,6 +39,17 @@ CHANGED = {
     "ASSISTANT_CORS_ORIGINS": "https://a.example,https://b.example",
     "ASSISTANT_REQUEST_TIMEOUT": "3.5",
     "ASSISTANT_RELOAD_INTERVAL": "0",
+    "ASSISTANT_MAX_FILE_MB": "50",
+    "ASSISTANT_MAX_UNPACKED_MB": "64",
+    "ASSISTANT_MAX_TEXT_CHARS": "1000000",
+    "ASSISTANT_MAX_PDF_PAGES": "300",
+    "ASSISTANT_MAX_HTML_DEPTH": "200",
+    "ASSISTANT_MAX_CHUNK_CHARS": "2000",
+    "ASSISTANT_PARSE_WORKER": "off",
+    "ASSISTANT_PARSE_TIMEOUT": "30",
+    "ASSISTANT_PARSE_MEMORY_MB": "512",
+    "ASSISTANT_MAX_FILTER_CHARS": "64",
+    "ASSISTANT_MAX_FILTERS": "4",
 }
 
 
@@ -74,6 +85,7 @@ def test_blank_variables_mean_the_default() -> None:
             "-1",
             "ASSISTANT_RELOAD_INTERVAL must be 0 (off) or a number of seconds",
         ),
+        ("ASSISTANT_MAX_PDF_PAGES", "0", "ASSISTANT_MAX_PDF_PAGES must be a positive integer, got 0"),
     ],
 )
 def test_bad_values_name_their_variable(name: str, raw: str, message: str) -> None:
@@ -95,7 +107,7 @@ def test_each_retrieval_and_build_setting_reaches_the_object_that_uses_it(
     build_with_settings(settings.corpus_dir, settings.index_dir, fake, settings)
     manifest = read_manifest(settings.index_dir)
     assert manifest is not None
-    assert manifest["chunker"] == {"max_tokens": 120, "overlap_tokens": 10}
+    assert manifest["chunker"] == {"max_tokens": 120, "overlap_tokens": 10, "max_chars": 2000}
     assert manifest["lexical"] == {"k1": 1.2, "b": 0.75}
     assert manifest["dense"] == "hnsw"
     assistant = Assistant.open(settings=settings, embedder=fake)

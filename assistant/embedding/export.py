@@ -24,6 +24,7 @@ from assistant.embedding.onnx import (
     batch_arrays,
     configure_tokenizer,
     default_model_name,
+    export_files,
     make_session,
     mean_pool,
     pad_settings,
@@ -31,6 +32,7 @@ from assistant.embedding.onnx import (
     source_checksum,
     source_stat,
 )
+from assistant.errors import ExportFailed
 
 # Probe texts for the check that ends every export: padding, truncation and non-ASCII all take part.
 _PROBES = ("", "How large was the digital economy in 2021?", "Données — 数字经济 ✓ " * 3, "word " * 300)
@@ -114,6 +116,7 @@ def export_onnx(model_dir: Path, out_dir: Path, *, name: str | None = None) -> P
             source_stat=stat_before,
             opset=OPSET,
             exported_with=f"torch {torch.__version__}",
+            files=export_files(staging),
         )
         (staging / MANIFEST_FILE).write_text(json.dumps(asdict(manifest), indent=2) + "\n", encoding="utf-8")
         _replace_dir(staging, out_dir)
@@ -171,16 +174,33 @@ def ensure_query_export(index_dir: Path, embedder: object) -> bool:
     Returns True when a fresh export is in place. A model that cannot be exported (not mean-pooled) is
     served through torch instead, so that failure is not an error.
     """
+    from filelock import FileLock
+
     from assistant.embedding.model import SentenceTransformerEmbedder
     from assistant.embedding.onnx import export_is_fresh
 
     if not isinstance(embedder, SentenceTransformerEmbedder):
         return False
     target = index_dir / EXPORT_DIR
-    if export_is_fresh(target, embedder.model_dir, name=embedder.name):
-        return True
-    try:
-        export_onnx(embedder.model_dir, target, name=embedder.name)
-    except ValueError:
-        return False
+    # One export at a time per index: what is left beside it then is a dead export's, and goes.
+    with FileLock(str(index_dir / ".export.lock")):
+        remove_export_leftovers(index_dir)
+        if export_is_fresh(target, embedder.model_dir, name=embedder.name):  # checksums too
+            return True
+        try:
+            export_onnx(embedder.model_dir, target, name=embedder.name)
+        except ValueError:
+            return False
+        except OSError as exc:
+            raise ExportFailed(
+                f"could not write the ONNX export in {target} ({exc.strerror or exc}); the index itself "
+                "is built and answers (through torch); free space and run: python cli.py index"
+            ) from None
     return True
+
+
+def remove_export_leftovers(index_dir: Path) -> None:
+    """Remove the staging and old folders of exports that were killed part-way (.onnx.* beside onnx/)."""
+    for path in index_dir.glob(f".{EXPORT_DIR}.*"):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)

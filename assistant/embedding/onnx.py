@@ -51,6 +51,9 @@ class OnnxManifest:
     source_stat: dict[str, list[int]]
     opset: int
     exported_with: str
+    # {file: {"bytes": n, "sha256": hex}} of model.onnx and tokenizer.json, checked before they are used
+    # (an export written before this was recorded has none: it is not fresh, and `index` replaces it)
+    files: dict[str, dict[str, Any]]
 
     @classmethod
     def read(cls, export_dir: Path) -> OnnxManifest | None:
@@ -129,12 +132,48 @@ def read_pipeline(model_dir: Path) -> tuple[int, int]:
     return int(bert["max_seq_length"]), int(pooling["word_embedding_dimension"])
 
 
-def export_is_fresh(export_dir: Path, model_dir: Path, *, name: str | None = None) -> bool:
-    """True when export_dir holds a complete export of model_dir in this format (and under this name)."""
+def export_files(export_dir: Path) -> dict[str, dict[str, Any]]:
+    """Size and checksum of each file of an export, as its manifest records them."""
+    from assistant.text.checksums import file_sha256
+
+    return {
+        name: {"bytes": (export_dir / name).stat().st_size, "sha256": file_sha256(export_dir / name)}
+        for name in (MODEL_FILE, TOKENIZER_FILE)
+    }
+
+
+def export_damage(export_dir: Path, manifest: OnnxManifest, *, hash_files: bool = True) -> str:
+    """What is wrong with the files of an export ('' when they are as exported): sizes, then checksums."""
+    from assistant.text.checksums import file_sha256
+
+    for name in (MODEL_FILE, TOKENIZER_FILE):
+        recorded = manifest.files.get(name) if isinstance(manifest.files, dict) else None
+        if not isinstance(recorded, dict):
+            return f"{name} has no checksum"
+        path = export_dir / name
+        try:
+            if path.stat().st_size != recorded.get("bytes"):
+                return f"{name} is truncated or grown"
+            if hash_files and file_sha256(path) != recorded.get("sha256"):
+                return f"{name} is altered"
+        except OSError as exc:
+            return f"{name} cannot be read ({exc.strerror or exc})"
+    return ""
+
+
+def export_is_fresh(
+    export_dir: Path, model_dir: Path, *, name: str | None = None, verify: bool = True
+) -> bool:
+    """True when export_dir holds a complete, intact export of model_dir in this format (and under this name).
+
+    `verify=False` checks the files' sizes only, not their checksums: for a caller that verifies at load.
+    """
     manifest = OnnxManifest.read(export_dir)
     if manifest is None or manifest.format != EXPORT_FORMAT:
         return False
     if name is not None and manifest.model != name:
+        return False
+    if export_damage(export_dir, manifest, hash_files=verify):
         return False
     if manifest.source_stat == source_stat(model_dir):
         return True
@@ -229,15 +268,23 @@ class OnnxEmbedder:
         self.embedded = 0
 
     def load(self) -> None:
-        """Start the session and read the tokenizer now, e.g. in a thread while the index loads."""
+        """Verify the export's files, start the session and read the tokenizer, e.g. in a thread while the
+        index loads. ModelNotFound, with the fix, when the export is damaged."""
         with self._lock:
             if self.session is None:
                 from tokenizers import Tokenizer
 
-                tokenizer = Tokenizer.from_file(str(self.export_dir / TOKENIZER_FILE))
-                configure_tokenizer(tokenizer, self.max_tokens)
-                self._tokenizer = tokenizer
-                self.session = make_session(self.export_dir / MODEL_FILE, threads=self.threads)
+                fix = f"the ONNX export in {self.export_dir} is damaged"
+                damage = export_damage(self.export_dir, self.manifest)
+                if damage:
+                    raise ModelNotFound(f"{fix} ({damage}); run: python cli.py index")
+                try:
+                    tokenizer = Tokenizer.from_file(str(self.export_dir / TOKENIZER_FILE))
+                    configure_tokenizer(tokenizer, self.max_tokens)
+                    session = make_session(self.export_dir / MODEL_FILE, threads=self.threads)
+                except Exception as exc:  # onnxruntime and tokenizers raise their own kinds
+                    raise ModelNotFound(f"{fix} ({type(exc).__name__}); run: python cli.py index") from None
+                self._tokenizer, self.session = tokenizer, session
 
     def _run(self, encodings: Sequence[Any]) -> np.ndarray:
         feed = batch_arrays(encodings, self.manifest.pad_id)

@@ -25,17 +25,26 @@ class Chunk:
     page: int | None = None
 
 
+# The hard cap on a chunk's characters, whatever its token count: a run without spaces (or of spaces) is
+# cut there, so one word of megabytes never becomes one chunk (nor one answer of megabytes).
+MAX_CHUNK_CHARS = 4_000
+
+
 @dataclass(frozen=True, slots=True)
 class ChunkerSettings:
     max_tokens: int = 200
     overlap_tokens: int = 40
+    max_chars: int = MAX_CHUNK_CHARS
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChunkerSettings:
-        return cls(settings.chunk_tokens, settings.chunk_overlap)
+        return cls(settings.chunk_tokens, settings.chunk_overlap, settings.max_chunk_chars)
 
     def to_dict(self) -> dict[str, int]:
-        return {"max_tokens": self.max_tokens, "overlap_tokens": self.overlap_tokens}
+        out = {"max_tokens": self.max_tokens, "overlap_tokens": self.overlap_tokens}
+        if self.max_chars != MAX_CHUNK_CHARS:  # only when set, so indexes built before the cap still match
+            out["max_chars"] = self.max_chars
+        return out
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -92,8 +101,25 @@ def chunk_document(doc: Document, settings: ChunkerSettings | None = None) -> li
                     for ps, pe in _split_long(doc.text, s, e, settings.max_tokens)
                 )
         for s, e in _pack(units, settings):
-            chunks.append(Chunk(f"{doc.id}#{s}-{e}", doc.id, s, e, doc.text[s:e], page))
+            for cs, ce in cap_span(doc.text, s, e, settings.max_chars):
+                chunks.append(Chunk(f"{doc.id}#{cs}-{ce}", doc.id, cs, ce, doc.text[cs:ce], page))
     return chunks
+
+
+def cap_span(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """text[start:end] cut into spans of at most max_chars, at the last space before each cut when there is one."""
+    spans: list[tuple[int, int]] = []
+    while end - start > max_chars:
+        cut = start + max_chars
+        space = text.rfind(" ", start + max_chars // 2, cut)
+        cut = space if space > start else cut
+        spans.append((start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        spans.append((start, end))
+    return spans
 
 
 def _pack(units: list[tuple[int, int, int]], settings: ChunkerSettings) -> list[tuple[int, int]]:

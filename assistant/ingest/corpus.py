@@ -107,7 +107,8 @@ def scan_corpus(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
         try:
             st = path.stat()
             stat = (st.st_size, st.st_mtime_ns)
-            files.append(SourceFile(path=path, rel=rel, checksum=file_sha256(path), stat=stat))
+            inode = (st.st_dev, st.st_ino)
+            files.append(SourceFile(path=path, rel=rel, checksum=file_sha256(path), stat=stat, inode=inode))
         except OSError as exc:
             skipped.append(Skipped(rel, os_reason(exc)))
     return files, skipped

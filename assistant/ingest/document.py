@@ -73,3 +73,5 @@ class SourceFile:
     checksum: str
     # (size, mtime_ns) taken before the checksum: a file with the same stat later need not be read again
     stat: tuple[int, int] = (0, 0)
+    # (device, inode) the scan saw: the file later opened for reading must be this one (not a swapped link)
+    inode: tuple[int, int] | None = None

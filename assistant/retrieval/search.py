@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -10,13 +11,18 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embedding.model import Embedder
-from assistant.errors import BadFilter
+from assistant.errors import BadFilter, NoMatchingDocuments
 from assistant.ingest.chunking import Chunk
 from assistant.storage.generations import IndexReader
 from assistant.vectors.base import VectorStore
 from assistant.vectors.faiss_store import FaissStore
 
 MODES = ("hybrid", "dense", "lexical")
+# Matching costs grow with the pattern (translating one with many "[" is quadratic) and with their number.
+MAX_FILTER_CHARS = 256
+MAX_FILTERS = 16
+# A key ending in "~" matches its pattern ignoring case: source~=*.PDF
+NOCASE = "~"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +149,25 @@ def parse_filters(pairs: Sequence[str] | Mapping[str, str] | None) -> dict[str, 
     return out
 
 
+def compile_filters(
+    filters: Mapping[str, str], *, max_chars: int = MAX_FILTER_CHARS, max_filters: int = MAX_FILTERS
+) -> list[tuple[str, re.Pattern[str]]]:
+    """(field, compiled pattern) of each filter, each translated once; BadFilter past the limits."""
+    if len(filters) > max_filters:
+        raise BadFilter(f"{len(filters)} filters; the limit is {max_filters}")
+    compiled = []
+    for key, pattern in filters.items():
+        if len(pattern) > max_chars:
+            raise BadFilter(
+                f"the pattern of filter {key!r} is {len(pattern)} characters long; the limit is {max_chars}"
+            )
+        nocase = key.endswith(NOCASE)
+        field = key[: -len(NOCASE)].strip() if nocase else key
+        flags = re.IGNORECASE if nocase else 0
+        compiled.append((field, re.compile(fnmatch.translate(pattern), flags)))
+    return compiled
+
+
 class Retriever:
     """Searches one open index with one embedder."""
 
@@ -153,22 +178,37 @@ class Retriever:
         fusion: FusionSettings | None = None,
         *,
         store: VectorStore | None = None,
+        max_filter_chars: int = MAX_FILTER_CHARS,
+        max_filters: int = MAX_FILTERS,
     ) -> None:
         self.reader = reader
         self.embedder = embedder
         self.fusion = fusion or FusionSettings()
         self.store = store or FaissStore(reader)
+        self.max_filter_chars = max_filter_chars
+        self.max_filters = max_filters
 
     # --- filters -----------------------------------------------------------------------------------
 
     def filter_rows(self, filters: Mapping[str, str]) -> np.ndarray | None:
-        """Rows of the chunks whose document matches every filter (None when there are no filters)."""
+        """Rows of the chunks whose document matches every filter (None when there are no filters).
+
+        Filters that match no document raise NoMatchingDocuments: searching nothing would abstain, or worse,
+        read as an answer, where the filter is what needs fixing.
+        """
         if not filters:
             return None
+        compiled = compile_filters(filters, max_chars=self.max_filter_chars, max_filters=self.max_filters)
         matching = []
         for i, doc in enumerate(self.reader.documents):
-            if all(_matches(doc_field(doc, key), pattern) for key, pattern in filters.items()):
+            if all(_matches(doc_field(doc, key), pattern) for key, pattern in compiled):
                 matching.append(i)
+        if not matching:
+            said = " ".join(f"{key}={pattern}" for key, pattern in filters.items())
+            raise NoMatchingDocuments(
+                f"no indexed document matches {said} (patterns are case-sensitive globs; "
+                f"FIELD~=PATTERN ignores case)"
+            )
         return self.reader.rows_of_documents(matching)
 
     # --- the two sides -----------------------------------------------------------------------------
@@ -304,5 +344,6 @@ def doc_field(doc: object, key: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _matches(value: str | None, pattern: str) -> bool:
-    return value is not None and fnmatch.fnmatchcase(value, pattern)
+def _matches(value: str | None, pattern: re.Pattern[str]) -> bool:
+    # fnmatch's translation matches "*" without backtracking, so one match is linear in the value
+    return value is not None and pattern.match(value) is not None

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.embedding.model import Embedder
-from assistant.errors import AssistantError, IndexBusy, UnreadableDocument
+from assistant.errors import AssistantError, IndexBusy, IndexWriteFailed, UnreadableDocument
 from assistant.ingest.chunking import Chunk, ChunkerSettings, chunk_document
 from assistant.ingest.corpus import corpus_name, iter_files, scan_corpus
-from assistant.ingest.document import Document, Skipped
-from assistant.ingest.loaders import load_file
+from assistant.ingest.document import Document, Skipped, SourceFile
+from assistant.ingest.limits import IngestLimits
+from assistant.ingest.worker import source_loader
 from assistant.storage.generations import (
     FORMAT_VERSION,
     DocumentInfo,
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 
 # Called with (chunks embedded so far, chunks to embed in all).
 Progress = Callable[[int, int], None]
+# Called before each file is parsed with (files parsed so far, files to parse in all, the file's name).
+FileProgress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,57 +208,75 @@ def _folder(corpus_dir: Path, index_dir: Path) -> str:
     return os.path.relpath(corpus_dir.resolve(), index_dir.resolve())
 
 
-def _plan(corpus_dir: Path, prev: PreviousGeneration | None) -> _Plan:
+def _plan(
+    corpus_dir: Path,
+    prev: PreviousGeneration | None,
+    limits: IngestLimits,
+    on_file: FileProgress | None = None,
+) -> _Plan:
     plan = _Plan()
     files, plan.skipped = scan_corpus(corpus_dir)
     plan.stats = {source.rel: list(source.stat) for source in files}
     prev_files = prev.manifest.get("files_in_corpus", {}) if prev else {}
     seen: dict[str, str] = {}
-    for source in files:
-        before = prev_files.get(source.rel)
-        # a file read only in part (scanned pages without OCR) is read again: the engine may be there now
-        if prev is not None and before and before["sha256"] == source.checksum and not before.get("notes"):
-            # Unchanged bytes: reuse the documents without parsing the file again (a file none of whose
-            # documents can be reused is parsed again, so that the report says why).
-            docs_info = [prev.documents[d] for d in before["documents"] if d in prev.documents]
-            ids = [d.id for d in docs_info if d.id not in seen]
-            if ids:
-                plan.keep.extend(d for d in docs_info if d.id not in seen)
-                seen.update((d, source.rel) for d in ids)
-                plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
-                plan.status[source.rel] = "unchanged"
-                continue
-        try:
-            docs = load_file(source.path, source.rel)
-        except UnreadableDocument as exc:
-            plan.skipped.append(Skipped(source.rel, exc.message))
-            plan.unreadable[source.rel] = source.checksum
-            continue
-        ids = []
-        fresh = False
-        for doc in docs:
-            if doc.id in seen:
-                plan.skipped.append(
-                    Skipped(source.rel, f"duplicate document id {doc.id!r} (also in {seen[doc.id]})")
-                )
-                continue
-            seen[doc.id] = source.rel
-            ids.append(doc.id)
-            old = prev.documents.get(doc.id) if prev else None
-            if old is not None and old.checksum == doc.checksum:
-                plan.keep.append(old)
-            else:
-                plan.fresh.append((doc, old is not None))
-                fresh = True
-        plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
-        notes = [note for doc in docs for note in doc.notes]
-        if notes:
-            plan.files[source.rel]["notes"] = notes
-            plan.skipped.extend(Skipped(source.rel, note) for note in notes)
-        if ids:
-            plan.status[source.rel] = "indexed" if fresh else "unchanged"
+    with source_loader(limits, corpus_dir) as load:
+        for number, source in enumerate(files):
+            if on_file is not None:
+                on_file(number, len(files), source.rel)
+            _plan_file(plan, source, prev, prev_files.get(source.rel), seen, load)
     plan.skipped.sort(key=lambda s: s.source)  # reported in corpus order, whether found at scan or at load
     return plan
+
+
+def _plan_file(
+    plan: _Plan,
+    source: SourceFile,
+    prev: PreviousGeneration | None,
+    before: dict[str, Any] | None,
+    seen: dict[str, str],
+    load: Callable[[SourceFile], list[Document]],
+) -> None:
+    # a file read only in part (scanned pages without OCR) is read again: the engine may be there now
+    if prev is not None and before and before["sha256"] == source.checksum and not before.get("notes"):
+        # Unchanged bytes: reuse the documents without parsing the file again (a file none of whose
+        # documents can be reused is parsed again, so that the report says why).
+        docs_info = [prev.documents[d] for d in before["documents"] if d in prev.documents]
+        ids = [d.id for d in docs_info if d.id not in seen]
+        if ids:
+            plan.keep.extend(d for d in docs_info if d.id not in seen)
+            seen.update((d, source.rel) for d in ids)
+            plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
+            plan.status[source.rel] = "unchanged"
+            return
+    try:
+        docs = load(source)
+    except UnreadableDocument as exc:
+        plan.skipped.append(Skipped(source.rel, exc.message))
+        plan.unreadable[source.rel] = source.checksum
+        return
+    ids = []
+    fresh = False
+    for doc in docs:
+        if doc.id in seen:
+            plan.skipped.append(
+                Skipped(source.rel, f"duplicate document id {doc.id!r} (also in {seen[doc.id]})")
+            )
+            continue
+        seen[doc.id] = source.rel
+        ids.append(doc.id)
+        old = prev.documents.get(doc.id) if prev else None
+        if old is not None and old.checksum == doc.checksum:
+            plan.keep.append(old)
+        else:
+            plan.fresh.append((doc, old is not None))
+            fresh = True
+    plan.files[source.rel] = {"sha256": source.checksum, "documents": ids}
+    notes = [note for doc in docs for note in doc.notes]
+    if notes:
+        plan.files[source.rel]["notes"] = notes
+        plan.skipped.extend(Skipped(source.rel, note) for note in notes)
+    if ids:
+        plan.status[source.rel] = "indexed" if fresh else "unchanged"
 
 
 def build_index(
@@ -269,6 +290,8 @@ def build_index(
     ann: str = "auto",
     ann_threshold: int = 200_000,
     progress: Progress | None = None,
+    limits: IngestLimits | None = None,
+    on_file: FileProgress | None = None,
 ) -> BuildReport:
     """Bring the index in index_dir up to date with corpus_dir; holds a lock so only one build runs at a time."""
     from filelock import FileLock, Timeout
@@ -276,17 +299,33 @@ def build_index(
     started = time.perf_counter()
     chunker = chunker or ChunkerSettings()
     bm25 = bm25 or BM25Settings()
-    index_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(index_dir / ".lock"))
     try:
+        index_dir.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=0)
     except Timeout:
         raise IndexBusy(
             f"another process is building the index in {index_dir}; try again when it has finished"
         ) from None
+    except OSError as exc:
+        raise IndexWriteFailed(
+            f"cannot write to the index folder {index_dir} ({_why(exc)}); make it writable, "
+            "or choose another with --index"
+        ) from None
     try:
         return _build_locked(
-            corpus_dir, index_dir, embedder, chunker, bm25, rebuild, ann, ann_threshold, progress, started
+            corpus_dir,
+            index_dir,
+            embedder,
+            chunker,
+            bm25,
+            rebuild,
+            ann,
+            ann_threshold,
+            progress,
+            started,
+            limits or IngestLimits(),
+            on_file,
         )
     finally:
         lock.release()
@@ -300,6 +339,7 @@ def build_with_settings(
     *,
     rebuild: bool = False,
     progress: Progress | None = None,
+    on_file: FileProgress | None = None,
 ) -> BuildReport:
     """build_index with the chunker, BM25 and dense-index choices of the settings: the one place settings
     reach build_index (update_index, and the benchmarks, which build into folders of their own)."""
@@ -313,6 +353,8 @@ def build_with_settings(
         ann=settings.ann,
         ann_threshold=settings.ann_threshold,
         progress=progress,
+        limits=IngestLimits.from_settings(settings),
+        on_file=on_file,
     )
 
 
@@ -323,6 +365,7 @@ def update_index(
     corpus_dir: Path | None = None,
     rebuild: bool = False,
     progress: Progress | None = None,
+    on_file: FileProgress | None = None,
 ) -> tuple[BuildReport, SyncReport | None]:
     """Everything an index run does under the given settings: build, the query model's export, the store sync.
 
@@ -337,6 +380,7 @@ def update_index(
         settings,
         rebuild=rebuild,
         progress=progress,
+        on_file=on_file,
     )
     if settings.query_backend != "torch":
         from assistant.embedding.export import ensure_query_export  # imports torch: only when building
@@ -363,6 +407,8 @@ def _build_locked(
     ann_threshold: int,
     progress: Progress | None,
     started: float,
+    limits: IngestLimits,
+    on_file: FileProgress | None,
 ) -> BuildReport:
     remove_leftovers(index_dir)
     manifest = None if rebuild else _safe_manifest(index_dir)
@@ -375,7 +421,7 @@ def _build_locked(
         prev = _previous(index_dir, manifest)
         why = "" if prev is not None else "previous index damaged"
     try:
-        plan = _plan(corpus_dir, prev)
+        plan = _plan(corpus_dir, prev, limits, on_file)
         kept_ids = {d.id for d in plan.keep} | {d.id for d, _ in plan.fresh}
         removed = [d for d in (prev.documents if prev else {}) if d not in kept_ids]
         updated = sum(1 for _, existed in plan.fresh if existed)
@@ -426,7 +472,13 @@ def _build_locked(
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
     )
-    write_generation(index_dir, gen)
+    try:
+        write_generation(index_dir, gen)
+    except (OSError, sqlite3.Error) as exc:  # write_generation removed what it had written
+        raise IndexWriteFailed(
+            f"could not write the new index in {index_dir} ({_why(exc)}); the previous index still "
+            "answers; free space (or make the folder writable) and run: python cli.py index"
+        ) from None
     return BuildReport(
         added,
         updated,
@@ -441,6 +493,14 @@ def _build_locked(
         why if why != "no previous index" else "",
         plan.outcomes(),
     )
+
+
+def _why(exc: OSError | sqlite3.Error) -> str:
+    """An OS or SQLite error in a few words: 'no space left on device', 'read-only file system'."""
+    if isinstance(exc, OSError):
+        return (exc.strerror or str(exc)).lower()
+    message = str(exc)
+    return "no space left on device" if "full" in message else message
 
 
 def _previous(index_dir: Path, manifest: dict[str, Any]) -> PreviousGeneration | None:

@@ -239,3 +239,105 @@ def test_idle_threads_do_not_spin(onnx: OnnxEmbedder) -> None:
     options = onnx.session.get_session_options()
     for pool in ("intra_op", "inter_op"):
         assert options.get_session_config_entry(f"session.{pool}.allow_spinning") == "0"
+
+
+# --- damage to the export (checksummed in its manifest) -----------------------------------------------
+
+
+def copy_export_files(export_dir: Path, target: Path) -> Path:
+    """A full copy of an export, so that its files can be damaged."""
+    shutil.copytree(export_dir, target)
+    return target
+
+
+def test_export_manifest_records_its_files(export_dir: Path) -> None:
+    manifest = OnnxManifest.read(export_dir)
+    assert manifest is not None
+    for name in (MODEL_FILE, TOKENIZER_FILE):
+        assert manifest.files[name]["bytes"] == (export_dir / name).stat().st_size
+        assert len(manifest.files[name]["sha256"]) == 64
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        ("weights", "model.onnx is altered"),
+        ("truncated", "model.onnx is truncated or grown"),
+        ("tokenizer", "tokenizer.json is altered"),
+    ],
+)
+def test_altered_or_truncated_export_is_refused_at_load(
+    export_dir: Path, tmp_path: Path, damage: str, reason: str
+) -> None:
+    """The attack: altered weights dropped a document's dense score from 0.459 to 0.002, silently."""
+    broken = copy_export_files(export_dir, tmp_path / "export")
+    if damage == "weights":
+        with (broken / MODEL_FILE).open("r+b") as handle:
+            handle.seek((broken / MODEL_FILE).stat().st_size // 2)
+            byte = handle.read(1)
+            handle.seek(-1, 1)
+            handle.write(bytes([byte[0] ^ 0x40]))
+    elif damage == "truncated":
+        with (broken / MODEL_FILE).open("r+b") as handle:
+            handle.truncate(1000)
+    else:
+        (broken / TOKENIZER_FILE).write_text((broken / TOKENIZER_FILE).read_text().replace("the", "teh", 1))
+    assert not export_is_fresh(broken, packaged_model_dir())
+    embedder = OnnxEmbedder(broken)  # sizes are not checked here; load() checks everything
+    with pytest.raises(ModelNotFound, match=f"is damaged \\({reason}\\); run: python cli.py index"):
+        embedder.embed_query("GDP")
+
+
+def test_export_without_checksums_is_not_fresh(export_dir: Path, tmp_path: Path) -> None:
+    old = copy_export(export_dir, tmp_path / "export")
+    manifest = json.loads((old / MANIFEST_FILE).read_text())
+    del manifest["files"]  # an export written before they were recorded
+    (old / MANIFEST_FILE).write_text(json.dumps(manifest))
+    assert not export_is_fresh(old, packaged_model_dir())
+
+
+def test_readyz_runs_the_query_model(export_dir: Path, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from assistant.assistant import Assistant
+    from assistant.config import Settings
+    from assistant.interfaces.http.app import create_app
+    from assistant.storage.build import build_index
+    from assistant.storage.generations import open_index
+    from tests.fakes import FakeEmbedder
+    from tests.helpers import write_corpus
+
+    index = tmp_path / "index"
+    build_index(write_corpus(tmp_path / "corpus"), index, FakeEmbedder(384, name=DEFAULT_MODEL_NAME))
+    reader = open_index(index, model=DEFAULT_MODEL_NAME)
+    broken = copy_export_files(export_dir, tmp_path / "export")
+    with (broken / MODEL_FILE).open("r+b") as handle:
+        handle.truncate(5000)
+    settings = Settings(index_dir=index, reload_interval=0)
+    with TestClient(create_app(Assistant(settings, OnnxEmbedder(broken), reader))) as client:
+        r = client.get("/readyz")
+        assert r.status_code == 503
+        assert r.json()["error"]["code"] == "model_not_found"
+        assert "model.onnx is truncated" in r.json()["error"]["message"]
+    with TestClient(create_app(Assistant(settings, OnnxEmbedder(export_dir), reader))) as client:
+        assert client.get("/readyz").json()["status"] == "ready"
+
+
+@pytest.mark.slow
+def test_index_replaces_a_damaged_export_and_removes_dead_ones(tmp_path: Path) -> None:
+    from assistant.embedding.export import EXPORT_DIR, ensure_query_export
+
+    index = tmp_path / "index"
+    index.mkdir()
+    embedder = SentenceTransformerEmbedder()
+    assert ensure_query_export(index, embedder)
+    target = index / EXPORT_DIR
+    with (target / MODEL_FILE).open("r+b") as handle:
+        handle.truncate(1000)
+    dead = index / f".{EXPORT_DIR}.k1ll3d"  # what a build killed during its export leaves
+    dead.mkdir()
+    (dead / MODEL_FILE).write_bytes(b"\0" * 1000)
+    assert ensure_query_export(index, embedder)
+    assert export_is_fresh(target, packaged_model_dir())
+    assert not dead.exists()
+    assert OnnxEmbedder(target).embed_query("GDP").shape == (384,)

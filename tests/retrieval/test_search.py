@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from assistant.errors import BadFilter
+from assistant.errors import BadFilter, NoMatchingDocuments
 from assistant.retrieval.search import (
     FusionSettings,
     Retriever,
@@ -88,12 +88,39 @@ def test_hits_carry_citation_fields(index_dir: Path) -> None:
         ({"id": "economy.txt"}, {"economy.txt"}),
         ({"date": "2022-*"}, {"harbour.md"}),
         ({"title": "Orchard*"}, {"orchard.txt"}),
-        ({"source": "*.pdf"}, set()),
+        ({"source~": "*.MD"}, {"harbour.md"}),
     ],
 )
 def test_filters_restrict_results(index_dir: Path, filters: dict[str, str], expected: set[str]) -> None:
     hits = retriever(index_dir).search("digital economy harbour orchard", k=5, filters=filters)
     assert {h.chunk.doc_id for h in hits} == expected
+
+
+def test_filters_matching_no_document_are_reported(index_dir: Path) -> None:
+    with pytest.raises(NoMatchingDocuments, match=r"no indexed document matches source=\*\.pdf"):
+        retriever(index_dir).search("harbour", k=5, filters={"source": "*.pdf"})
+    with pytest.raises(NoMatchingDocuments):  # case-sensitive unless asked
+        retriever(index_dir).search("harbour", k=5, filters={"source": "*.MD"})
+
+
+def test_glob_patterns_are_capped_and_translated_once_per_request(index_dir: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The attack: 60,000 "[" took 53 s to translate (quadratic); bounded by the limit, not by a timer."""
+    import fnmatch
+
+    r = retriever(index_dir)
+    with pytest.raises(BadFilter, match="60000 characters long; the limit is 256"):
+        r.search("harbour", k=5, filters={"source": "[" * 60_000})
+    with pytest.raises(BadFilter, match="17 filters; the limit is 16"):
+        r.search("harbour", k=5, filters={f"f{i}": "*" for i in range(17)})
+    calls: list[str] = []
+    translate = fnmatch.translate
+    monkeypatch.setattr(fnmatch, "translate", lambda p: calls.append(p) or translate(p))
+    hits = r.search("harbour economy", k=5, filters={"source": "[eh]*", "title": "*"})
+    assert {h.source for h in hits} == {"economy.txt", "harbour.md"}
+    hits = r.search("harbour", k=5, filters={"source": "*.[mM]d"})
+    assert {h.source for h in hits} == {"harbour.md"}
+    # once per pattern per request, whatever the number of documents
+    assert calls == ["[eh]*", "*", "*.[mM]d"]
 
 
 def test_filter_never_returns_fewer_than_k_when_more_match(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ def load_docx(raw: RawFile) -> list[Document]:
     try:
         with zipfile.ZipFile(io.BytesIO(raw.data)) as archive:
             names = set(archive.namelist())
-    except (FileNotFoundError, PermissionError):
+    except (FileNotFoundError, PermissionError, MemoryError):  # MemoryError: the worker names the limit
         raise
     except Exception:  # BadZipFile, or whatever a damaged directory makes zipfile raise
         raise UnreadableDocument("not a valid .docx (not a zip archive)") from None
@@ -24,7 +24,7 @@ def load_docx(raw: RawFile) -> list[Document]:
         raise UnreadableDocument("not a valid .docx (a zip archive with no Word document in it)")
     try:
         document = docx.Document(io.BytesIO(raw.data))
-    except (FileNotFoundError, PermissionError):
+    except (FileNotFoundError, PermissionError, MemoryError):  # MemoryError: the worker names the limit
         raise
     except Exception as exc:  # python-docx raises assorted errors for packages that are not Word files
         raise UnreadableDocument(f"not a valid .docx ({type(exc).__name__})") from None

@@ -32,7 +32,7 @@ def load_pdf(raw: RawFile) -> list[Document]:
         title = ""
         if reader.metadata is not None and reader.metadata.title:
             title = str(reader.metadata.title)
-    except (UnreadableDocument, FileNotFoundError, PermissionError):
+    except (UnreadableDocument, FileNotFoundError, PermissionError, MemoryError):
         raise
     except Exception as exc:  # a damaged PDF makes pypdf raise almost anything (loops, limits, bad numbers)
         raise UnreadableDocument(f"corrupt PDF ({type(exc).__name__}: {one_line(str(exc))})") from None

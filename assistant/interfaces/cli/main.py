@@ -297,7 +297,7 @@ def main(
             return cmd_mcp(args)
     except AssistantError as exc:
         print(f"error: {_with_folders(exc.message, args)}", file=err)
-        return 1
+        return exc.exit_status
     except ValueError as exc:  # bad settings from the environment
         print(f"error: {exc}", file=err)
         return 2

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import ipaddress
 import logging
-import math
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -25,10 +23,12 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.interfaces.http.middleware import (
     MAX_BODY_BYTES,
+    ApiGuard,
     BodyLimit,
     CatchAll,
     RateLimiter,
     error_response,
+    hide_query_strings,
 )
 from assistant.interfaces.http.openai_compat import add_openai_routes
 from assistant.interfaces.http.schemas import (
@@ -84,37 +84,10 @@ def _json_media(content_type: str | None) -> bool:
 _bearer = HTTPBearer(auto_error=False, description="one of the API keys, when the server has any")
 
 
-def _bearer_guard(settings: Settings, limiter: RateLimiter) -> Callable[..., None]:
-    """The dependency of every /v1 route: check the API key (when keys are set), then the rate limit."""
-    keys = [key.encode() for key in settings.api_keys]
-
-    def limit(client: str) -> None:
-        wait = limiter.acquire(client)
-        if wait > 0:
-            raise HTTPException(
-                429,
-                f"more than {settings.rate_limit} requests a minute; retry later",
-                headers={"Retry-After": str(max(1, math.ceil(wait)))},
-            )
-
-    def guard(
-        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-    ) -> None:
-        address = f"ip:{request.client.host if request.client else 'unknown'}"
-        if not keys:
-            limit(address)
-            return
-        given = credentials.credentials.encode() if credentials else b""
-        # Compare against every key, without stopping early, so timing tells nothing about which matched.
-        matches = [hmac.compare_digest(given, key) for key in keys]
-        if not credentials or not any(matches):
-            limit(address)  # guessing keys counts against the guesser's address
-            raise HTTPException(
-                401, "a valid API key is required: Authorization: Bearer KEY", {"WWW-Authenticate": "Bearer"}
-            )
-        limit(f"key:{matches.index(True)}")
-
-    return guard
+def _bearer_guard(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
+    """Declares the Bearer scheme in the OpenAPI document; ApiGuard checks the key before the body is read."""
 
 
 def _following(
@@ -194,8 +167,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
             )
         return error_response(422, "invalid_request", _one_line(exc))
 
-    authorize = _bearer_guard(settings, RateLimiter(settings.rate_limit))  # shared by /v1 and /mcp
-    guard = Depends(authorize)
+    guard = Depends(_bearer_guard)
     errors: dict[int | str, dict[str, Any]] = {
         s: ERROR_RESPONSES[s] for s in (400, 401, 408, 413, 415, 422, 429, 503)
     }
@@ -207,9 +179,9 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
 
     @app.get("/readyz", response_model=ReadyOut, responses={503: ERROR_RESPONSES[503]}, tags=["health"])
     def readyz() -> Any:
-        """Readiness: the index is loaded and can be searched."""
+        """Readiness: the index is loaded, and the query model loads and embeds a probe question."""
         try:
-            status = assistant.status()
+            status = assistant.check_ready()
         except AssistantError as exc:
             return error_response(503, exc.code, exc.message)
         except Exception:
@@ -251,9 +223,16 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
 
     app.add_middleware(CatchAll)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES, timeout=settings.request_timeout)
+    # keys and rate limits for /v1 and /mcp, checked before a body is read
+    app.add_middleware(
+        ApiGuard,
+        keys=settings.api_keys,
+        limiter=RateLimiter(settings.rate_limit),
+        per_minute=settings.rate_limit,
+    )
     # OpenAI's routes and error shape (its middleware outside the limits, so it shapes their errors too)
     add_openai_routes(app, assistant, guard)
-    mount_mcp(app, assistant, authorize, keys=bool(settings.api_keys))
+    mount_mcp(app, assistant, keys=bool(settings.api_keys))
     if settings.cors_origins:
         from starlette.middleware.cors import CORSMiddleware
 
@@ -276,6 +255,7 @@ def create_app_from_env() -> FastAPI:
 
     settings = Settings.from_env()
     HeadTimeoutProtocol.head_timeout = settings.request_timeout  # this worker's connections
+    hide_query_strings()
     return create_app(Assistant.open(settings=settings), settings)
 
 
@@ -307,6 +287,7 @@ def serve(
 
     check_port(host, port)  # before loading the model: a busy port is one line, not a traceback later
     assistant = Assistant.open(settings=settings)  # fails here, with its message, when the index is missing
+    hide_query_strings()
     if not settings.api_keys and not is_loopback(host):
         print(
             f"warning: serving on {host} without API keys: anyone who can reach this port can query "

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
+import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from urllib.parse import parse_qsl
 
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -59,6 +62,96 @@ class RateLimiter:
         for client, (_, then) in list(self._buckets.items()):
             if now - then >= WINDOW_SECONDS:
                 del self._buckets[client]
+
+
+# Query parameters that look like a credential: refused, so that no key ever travels in a URL (and its logs).
+KEY_PARAMETERS = frozenset({"api_key", "apikey", "key", "token", "access_token"})
+
+
+class ApiGuard:
+    """Every /v1 and /mcp request: the API key (when keys are set), then the rate limit, before its body is read.
+
+    Checked here rather than in a route dependency, which runs only after the body has been read and
+    parsed: a client without a key got 422 for invalid JSON instead of 401, and was never rate-limited.
+    """
+
+    def __init__(self, app: ASGIApp, keys: Sequence[str], limiter: RateLimiter, per_minute: int) -> None:
+        self.app = app
+        self.keys = [key.encode() for key in keys]
+        self.limiter = limiter
+        self.per_minute = per_minute
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if scope["type"] != "http" or not (
+            path.startswith("/v1/") or path == "/mcp" or path.startswith("/mcp/")
+        ):
+            await self.app(scope, receive, send)
+            return
+        refusal = self.refusal(scope)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def refusal(self, scope: Scope) -> JSONResponse | None:
+        client = scope.get("client")
+        address = f"ip:{client[0] if client else 'unknown'}"
+        query = scope.get("query_string", b"").decode("latin-1")
+        if any(name.lower() in KEY_PARAMETERS for name, _ in parse_qsl(query, keep_blank_values=True)):
+            # refused whether or not it is valid: a key in a URL ends up in logs and browser histories
+            return self.limit(address) or error_response(
+                401,
+                "unauthorized",
+                "send the API key in the Authorization header (Bearer KEY), never in the URL",
+                {"WWW-Authenticate": "Bearer"},
+            )
+        if not self.keys:
+            return self.limit(address)
+        header = dict(scope["headers"]).get(b"authorization", b"")
+        scheme, _, given = header.partition(b" ")
+        given = given.strip() if scheme.lower() == b"bearer" else b""
+        # Compare against every key, without stopping early, so timing tells nothing about which matched.
+        matches = [hmac.compare_digest(given, key) for key in self.keys]
+        if not given or not any(matches):
+            return self.limit(address) or error_response(  # guessing keys counts against the guesser
+                401,
+                "unauthorized",
+                "a valid API key is required: Authorization: Bearer KEY",
+                {"WWW-Authenticate": "Bearer"},
+            )
+        return self.limit(f"key:{matches.index(True)}")
+
+    def limit(self, client: str) -> JSONResponse | None:
+        wait = self.limiter.acquire(client)
+        if wait <= 0:
+            return None
+        return error_response(
+            429,
+            "rate_limited",
+            f"more than {self.per_minute} requests a minute; retry later",
+            {"Retry-After": str(max(1, math.ceil(wait)))},
+        )
+
+
+class HideQueryStrings(logging.Filter):
+    """Drop the query string of /v1 requests from uvicorn's access log lines: questions and filters stay
+    out of the logs, and so would a key sent as ?api_key= (which ApiGuard refuses anyway)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path, sep, _ = args[2].partition("?")
+            if sep and path.startswith("/v1/"):
+                record.args = (*args[:2], path, *args[3:])
+        return True
+
+
+def hide_query_strings() -> None:
+    """Install HideQueryStrings on uvicorn's access log (once)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, HideQueryStrings) for f in access.filters):
+        access.addFilter(HideQueryStrings())
 
 
 class BodyLimit:

@@ -4,8 +4,10 @@ uvicorn holds a connection open for as long as its client takes to send the requ
 a client that connects and stalls, or sends a header a byte at a time (slowloris), keeps a socket forever.
 Here the head must be complete within `head_timeout` seconds of the connection opening or of the
 previous response; otherwise the client gets a 408 in the API's one error shape and the connection closes.
-The body has its own deadline (middleware.BodyLimit). It also turns Nagle's algorithm off on every
-connection (see no_delay). Imported only by the server: it pulls in uvicorn.
+The body has its own deadline (middleware.BodyLimit). A request h11 cannot parse (a garbage request line,
+a header name with a space, a negative Content-Length, raw non-ASCII bytes in the target) gets a 400 in
+the same JSON shape, not uvicorn's plain text. It also turns Nagle's algorithm off on every connection
+(see no_delay). Imported only by the server: it pulls in uvicorn.
 """
 
 from __future__ import annotations
@@ -19,6 +21,13 @@ from typing import Any
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from assistant.limits import REQUEST_TIMEOUT
+
+
+def error_body(code: str, message: str) -> bytes:
+    return json.dumps({"error": {"code": code, "message": message}}).encode()
+
+
+MALFORMED = "malformed HTTP request (the request line or headers could not be parsed)"
 
 
 def timeout_response(seconds: float) -> bytes:
@@ -86,6 +95,27 @@ class HeadTimeoutProtocol(H11Protocol):
         super().on_response_complete()  # may start a pipelined request at once
         if self._waiting_for_head() and not self.transport.is_closing():
             self._arm()
+
+    def send_400_response(self, msg: str) -> None:
+        """The response to a request h11 could not parse: a 400 in the API's error shape, then close."""
+        import h11  # uvicorn's own dependency, loaded with it
+
+        body = error_body("bad_request", MALFORMED)
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
+        try:
+            for event in (
+                h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+                h11.Data(data=body),
+                h11.EndOfMessage(),
+            ):
+                self.transport.write(self.conn.send(event) or b"")
+        except h11.LocalProtocolError:  # a response had already begun: nothing more can be said
+            pass
+        self.transport.close()
 
     def _waiting_for_head(self) -> bool:
         return self.cycle is None or self.cycle.response_complete

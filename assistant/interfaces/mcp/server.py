@@ -11,20 +11,17 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from assistant.errors import AssistantError
 from assistant.interfaces.cli import render
 from assistant.interfaces.http.middleware import error_response
-from assistant.interfaces.http.schemas import STATUS_CODES, AnswerOut, DocumentOut, FiguresOut, SearchOut
+from assistant.interfaces.http.schemas import AnswerOut, DocumentOut, FiguresOut, SearchOut
 from assistant.limits import MAX_K, MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
@@ -160,32 +157,20 @@ def serve_stdio(settings: Settings) -> int:
     return 0
 
 
-Authorize = Callable[[Request, HTTPAuthorizationCredentials | None], None]
-_bearer = HTTPBearer(auto_error=False)
-
-
 class McpEndpoint:
-    """/mcp: the tools over streamable HTTP, behind the API's bearer keys and rate limits.
+    """/mcp: the tools over streamable HTTP, behind the API's bearer keys and rate limits (the app's ApiGuard
+    middleware checks both before a request reaches this endpoint).
 
     Stateless (every request stands alone): `serve --workers N` may hand a client's requests to different
     processes, and no session needs to survive between them. Answers are plain JSON, not event streams.
     """
 
-    def __init__(self, server: MCPServer[Any], authorize: Authorize, *, keys: bool) -> None:
+    def __init__(self, server: MCPServer[Any], *, keys: bool) -> None:
         self.server = server
-        self.authorize = authorize
         self.keys = keys
         self.manager: StreamableHTTPSessionManager | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        try:
-            self.authorize(request, await _bearer(request))
-        except HTTPException as exc:
-            code = STATUS_CODES.get(exc.status_code, "error")
-            response = error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
-            await response(scope, receive, send)
-            return
         if self.manager is None:  # the app's lifespan has not started it (a TestClient outside `with`)
             await error_response(503, "unavailable", "the MCP endpoint is not running")(scope, receive, send)
             return
@@ -211,9 +196,9 @@ class McpEndpoint:
                 self.manager = None
 
 
-def mount_mcp(app: FastAPI, assistant: Assistant, authorize: Authorize, *, keys: bool) -> None:
-    """Serve the MCP tools at /mcp on `app`, behind `authorize` (the /v1 routes' key check and rate limit)."""
-    endpoint = McpEndpoint(build_server(assistant), authorize, keys=keys)
+def mount_mcp(app: FastAPI, assistant: Assistant, *, keys: bool) -> None:
+    """Serve the MCP tools at /mcp on `app`; the app's ApiGuard checks keys and rate limits as for /v1."""
+    endpoint = McpEndpoint(build_server(assistant), keys=keys)
     app.router.routes.append(Route("/mcp", endpoint, include_in_schema=False))
     inner = app.router.lifespan_context
 

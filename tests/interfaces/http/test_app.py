@@ -432,6 +432,17 @@ def test_settings_survive_the_trip_through_the_environment(tmp_path: Path) -> No
         cors_origins=("http://x.example",),
         request_timeout=2.5,
         reload_interval=0.5,
+        max_file_mb=12,
+        max_unpacked_mb=34,
+        max_text_chars=5678,
+        max_pdf_pages=9,
+        max_html_depth=88,
+        max_chunk_chars=1500,
+        parse_worker=False,
+        parse_timeout=3.5,
+        parse_memory_mb=700,
+        max_filter_chars=64,
+        max_filters=3,
     )
     defaults = Settings()
     changed = [f for f in Settings.__dataclass_fields__ if getattr(settings, f) == getattr(defaults, f)]
