@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
+from assistant.errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound, IndexWriteFailed
 from assistant.storage.build import CorpusChanges, build_index, corpus_changes
 from assistant.storage.generations import current_generation, open_index
 from tests.fakes import FakeEmbedder
@@ -171,7 +171,7 @@ def test_crash_while_writing_files_leaves_previous_index(corpus: Path, index_dir
     monkeypatch.setattr(store, "_write_sqlite", broken)
     before = current_generation(index_dir)
     (corpus / "more.txt").write_text("Another document.")
-    with pytest.raises(OSError):
+    with pytest.raises(IndexWriteFailed, match="disk full"):  # one line, not a traceback
         build_index(corpus, index_dir, FakeEmbedder(64))
     assert current_generation(index_dir) == before
     assert open_index(index_dir, model="fake-embedder").size > 0

@@ -309,7 +309,7 @@ def test_domain_errors_keep_their_status_and_code() -> None:
     class Unready:
         settings = Settings()
 
-        def status(self) -> dict[str, Any]:
+        def check_ready(self) -> dict[str, Any]:
             raise IndexNotFound("no index in the index folder; run: python cli.py index")
 
         def documents(self) -> list[Any]:
