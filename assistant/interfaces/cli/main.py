@@ -26,14 +26,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def common(p: argparse.ArgumentParser, *, corpus: bool = False) -> None:
+    def common(p: argparse.ArgumentParser, *, corpus: bool = False, query: bool = False) -> None:
         p.add_argument("--index", metavar="DIR", help="index directory (default: $ASSISTANT_INDEX or index/)")
         if corpus:
             p.add_argument(
+                "--corpus", metavar="DIR", help="corpus directory (default: $ASSISTANT_CORPUS or corpus/)"
+            )
+        elif query:
+            p.add_argument(
                 "--corpus",
                 metavar="DIR",
-                help="corpus directory (default: $ASSISTANT_CORPUS or corpus/; for queries: the one the "
-                "index was built from, for the note when it has changed since)",
+                help="the corpus the index was built from, to note when it has changed since "
+                "(default: the folder the index records)",
             )
 
     p = sub.add_parser("index", help="build or update the index from the corpus")
@@ -50,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
             metavar=what,
             help=f"the {what.lower()}, or - to read one per line from stdin (JSON lines out)",
         )
-        common(p, corpus=True)
+        common(p, query=True)
         p.add_argument("-k", type=int, default=None, help="passages to retrieve (default 5)")
         p.add_argument("--json", action="store_true", help="print JSON")
         p.add_argument(
@@ -63,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("figures", help="list the figures in the passages about a topic")
     p.add_argument("text", metavar="TOPIC")
-    common(p, corpus=True)
+    common(p, query=True)
     p.add_argument("-k", type=int, default=None, help="passages to read (default 5)")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON")
