@@ -254,12 +254,20 @@ def cmd_serve(args: argparse.Namespace, err: TextIO) -> int:
 
 
 def _with_folders(message: str, args: argparse.Namespace) -> str:
-    """The message with its `python cli.py index` hint naming the folders this command was given."""
+    """The message with its `python cli.py index` hint naming the folders this command was given (for a
+    query without --corpus, the folder the index records it was built from, when it records one)."""
+    if "python cli.py index" not in message:
+        return message
     try:
         settings = _settings(args)
     except ValueError:
         return message
-    return message.replace("python cli.py index", index_command(settings.corpus_dir, settings.index_dir))
+    corpus = settings.corpus_dir
+    if args.command not in (None, "index", "chat") and not getattr(args, "corpus", None):
+        from assistant.storage.build import built_from
+
+        corpus = built_from(settings.index_dir) or corpus
+    return message.replace("python cli.py index", index_command(corpus, settings.index_dir))
 
 
 def main(

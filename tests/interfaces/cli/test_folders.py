@@ -14,6 +14,8 @@ from assistant.interfaces.cli import main as cli
 from tests.fakes import FakeEmbedder
 from tests.helpers import make_pptx, write_corpus
 
+REAL_OPEN = cli._open  # before the fixture swaps in the fake model
+
 
 @pytest.fixture(autouse=True)
 def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,6 +134,20 @@ def test_missing_index_hint_names_the_folders_given(tmp_path: Path) -> None:
     assert err == (
         f"error: no index in {other}; build one with: "
         f"python cli.py index --corpus {tmp_path / 'docs'} --index {other}\n"
+    )
+
+
+def test_rebuild_hint_names_the_corpus_the_index_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, index = write_corpus(tmp_path / "elsewhere"), tmp_path / "other"
+    assert run("index", "--corpus", str(corpus), "--index", str(index))[0] == 0  # with the fake model
+    monkeypatch.setattr(cli, "_open", REAL_OPEN)  # opened for the real model: refused before it loads
+    code, _, err = run("ask", "containers?", "--index", str(index))
+    assert code == 1
+    assert err == (
+        f"error: index in {index} was built with model 'fake-embedder', not 'all-MiniLM-L6-v2'; rebuild with: "
+        f"python cli.py index --corpus {corpus.resolve()} --index {index} --rebuild\n"
     )
 
 
