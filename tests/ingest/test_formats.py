@@ -215,3 +215,26 @@ def test_scanned_pdf_pages_are_read_by_ocr_with_their_page_numbers(tmp_path: Pat
     assert (p1, p2) == (1, 2)
     assert doc.text[first:second].strip() == "Typed page: 45.5 trillion yuan."
     assert doc.text[second:end] == "Scanned page: 39.8 percent of GDP."
+
+
+def test_pptx_merged_header_cells_repeat_across_their_span(tmp_path: Path) -> None:
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])  # blank: no title
+    table = slide.shapes.add_table(3, 3, Inches(1), Inches(1), Inches(6), Inches(2)).table
+    rows = [["Quay", "Containers (m)", ""], ["", "2021", "2022"], ["North", "4.1", "4.6"]]
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    table.cell(0, 1).merge(table.cell(0, 2))
+    deck.save(str(tmp_path / "merged.pptx"))
+    (doc,) = load_file(tmp_path / "merged.pptx", "merged.pptx")
+    assert doc.title == "merged"  # no slide title, no core title: the file name
+    (placed,) = doc.tables
+    assert placed.table.grid == (
+        ("Quay", "Containers (m)", "Containers (m)"),
+        ("", "2021", "2022"),
+        ("North", "4.1", "4.6"),
+    )

@@ -27,14 +27,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def common(p: argparse.ArgumentParser, *, corpus: bool = False) -> None:
+    def common(p: argparse.ArgumentParser, *, corpus: bool = False, query: bool = False) -> None:
         p.add_argument("--index", metavar="DIR", help="index directory (default: $ASSISTANT_INDEX or index/)")
         if corpus:
             p.add_argument(
+                "--corpus", metavar="DIR", help="corpus directory (default: $ASSISTANT_CORPUS or corpus/)"
+            )
+        elif query:
+            p.add_argument(
                 "--corpus",
                 metavar="DIR",
-                help="corpus directory (default: $ASSISTANT_CORPUS or corpus/; for queries: the one the "
-                "index was built from, for the note when it has changed since)",
+                help="the corpus the index was built from, to note when it has changed since "
+                "(default: the folder the index records)",
             )
 
     p = sub.add_parser("index", help="build or update the index from the corpus")
@@ -51,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
             metavar=what,
             help=f"the {what.lower()}, or - to read one per line from stdin (JSON lines out)",
         )
-        common(p, corpus=True)
+        common(p, query=True)
         p.add_argument("-k", type=int, default=None, help="passages to retrieve (default 5)")
         p.add_argument("--json", action="store_true", help="print JSON")
         p.add_argument(
@@ -64,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("figures", help="list the figures in the passages about a topic")
     p.add_argument("text", metavar="TOPIC")
-    common(p, corpus=True)
+    common(p, query=True)
     p.add_argument("-k", type=int, default=None, help="passages to read (default 5)")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON")
@@ -260,12 +264,20 @@ def cmd_mcp(args: argparse.Namespace) -> int:
 
 
 def _with_folders(message: str, args: argparse.Namespace) -> str:
-    """The message with its `python cli.py index` hint naming the folders this command was given."""
+    """The message with its `python cli.py index` hint naming the folders this command was given (for a
+    query without --corpus, the folder the index records it was built from, when it records one)."""
+    if "python cli.py index" not in message:
+        return message
     try:
         settings = _settings(args)
     except ValueError:
         return message
-    return message.replace("python cli.py index", index_command(settings.corpus_dir, settings.index_dir))
+    corpus = settings.corpus_dir
+    if args.command not in (None, "index", "chat") and not getattr(args, "corpus", None):
+        from assistant.storage.build import built_from
+
+        corpus = built_from(settings.index_dir) or corpus
+    return message.replace("python cli.py index", index_command(corpus, settings.index_dir))
 
 
 def main(

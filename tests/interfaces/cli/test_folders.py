@@ -14,6 +14,8 @@ from assistant.interfaces.cli import main as cli
 from tests.fakes import FakeEmbedder
 from tests.helpers import make_pptx, write_corpus
 
+REAL_OPEN = cli._open  # before the fixture swaps in the fake model
+
 
 @pytest.fixture(autouse=True)
 def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -135,6 +137,20 @@ def test_missing_index_hint_names_the_folders_given(tmp_path: Path) -> None:
     )
 
 
+def test_rebuild_hint_names_the_corpus_the_index_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, index = write_corpus(tmp_path / "elsewhere"), tmp_path / "other"
+    assert run("index", "--corpus", str(corpus), "--index", str(index))[0] == 0  # with the fake model
+    monkeypatch.setattr(cli, "_open", REAL_OPEN)  # opened for the real model: refused before it loads
+    code, _, err = run("ask", "containers?", "--index", str(index))
+    assert code == 1
+    assert err == (
+        f"error: index in {index} was built with model 'fake-embedder', not 'all-MiniLM-L6-v2'; rebuild with: "
+        f"python cli.py index --corpus {corpus.resolve()} --index {index} --rebuild\n"
+    )
+
+
 def test_stale_note_names_the_corpus_the_index_was_built_from(tmp_path: Path) -> None:
     corpus, index = write_corpus(tmp_path / "elsewhere"), tmp_path / "other"
     assert run("index", "--corpus", str(corpus), "--index", str(index))[0] == 0
@@ -200,9 +216,10 @@ def test_a_mixed_folder_end_to_end_with_the_real_model(tmp_path: Path) -> None:
     (corpus / "sales.csv").write_text("a,b\n")
     os.mkfifo(corpus / "x.txt")
 
-    def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, str(root / "cli.py"), *args, "--index", str(index)],
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=300,
@@ -222,13 +239,13 @@ def test_a_mixed_folder_end_to_end_with_the_real_model(tmp_path: Path) -> None:
         "skipped x.txt: not a regular file",
     ]
     assert built.stdout.startswith("5 added, 0 updated, 0 removed, 0 unchanged; 5 documents, ")
-    for name, (sentence, _) in texts.items():
-        found = run_cli("search", sentence, "-k", "1", "--json")
-        assert found.returncode == 0, found.stderr
-        (hit,) = json.loads(found.stdout)["hits"]
-        assert (hit["source"], hit["text"]) == (name, sentence)
-    deck = json.loads(run_cli("search", "throughput of the north quay in 2022", "-k", "1", "--json").stdout)
-    assert (deck["hits"][0]["source"], deck["hits"][0]["page"]) == ("deck.pptx", 2)
+    queries = [sentence for sentence, _ in texts.values()] + ["throughput of the north quay in 2022"]
+    found = run_cli("search", "-", "-k", "1", stdin="\n".join(queries) + "\n")  # one model load
+    assert found.returncode == 0, found.stderr
+    hits = [json.loads(line)["hits"][0] for line in found.stdout.splitlines()]
+    for hit, (name, (sentence, _)) in zip(hits, texts.items(), strict=False):
+        assert (hit["source"], hit["text"]) == (name, sentence)  # the exact characters
+    assert (hits[-1]["source"], hits[-1]["page"]) == ("deck.pptx", 2)
 
 
 def test_the_chat_warns_of_an_empty_index_too(tmp_path: Path) -> None:
