@@ -81,8 +81,14 @@ class ParseWorker:
 
     def load(self, source: SourceFile) -> list[Document]:
         """The file's documents, parsed in the worker; UnreadableDocument when it broke a limit or failed."""
+        request = (source.path, source.rel, self.root, source.inode, self.limits)
         conn = self._conn or self._start()
-        conn.send((source.path, source.rel, self.root, source.inode, self.limits))
+        try:
+            conn.send(request)
+        except OSError:  # the idle worker is gone (killed from outside): start another, once
+            self.close()
+            conn = self._start()
+            conn.send(request)
         timeout = self.limits.parse_timeout
         if not conn.poll(timeout if timeout > 0 else None):
             self.close()

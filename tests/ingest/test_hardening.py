@@ -228,3 +228,24 @@ def test_worker_memory_limit_skips_a_bomb_and_goes_on(tmp_path: Path) -> None:
     assert [s.source for s in report.skipped] == ["a-bomb.docx"]
     assert "memory" in report.skipped[0].reason
     assert report.documents == 1
+
+
+@pytest.mark.slow
+def test_worker_killed_from_outside_between_files_is_replaced(tmp_path: Path) -> None:
+    from assistant.ingest.corpus import scan_corpus
+    from assistant.ingest.worker import ParseWorker
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("First\n\nApples.")
+    (corpus / "b.txt").write_text("Second\n\nPears.")
+    (first, second), _ = scan_corpus(corpus)
+    worker = ParseWorker(IngestLimits(isolate=True), corpus)
+    try:
+        assert [d.id for d in worker.load(first)] == ["a.txt"]
+        assert worker._process is not None
+        worker._process.kill()
+        worker._process.join(5)
+        assert [d.id for d in worker.load(second)] == ["b.txt"]
+    finally:
+        worker.close()
