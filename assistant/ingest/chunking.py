@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.ingest.document import Document
+from assistant.tables.model import PlacedTable, Table, TablePiece, row_offsets
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,8 @@ class Chunk:
     end: int
     text: str
     page: int | None = None
+    # the table rows this chunk holds, with the table's header and caption (None for prose)
+    table: TablePiece | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,23 +203,84 @@ def _split_long(text: str, start: int, end: int, max_tokens: int) -> list[tuple[
 
 
 def chunk_document(doc: Document, settings: ChunkerSettings | None = None) -> list[Chunk]:
-    """Pack whole sentences into chunks of at most max_tokens, repeating up to overlap_tokens between chunks."""
+    """Pack whole sentences into chunks of at most max_tokens, repeating up to overlap_tokens between chunks.
+
+    A table is chunked apart from the prose around it, split only between body rows; every piece keeps
+    the table's caption and header rows in its TablePiece.
+    """
     settings = settings or ChunkerSettings()
     chunks: list[Chunk] = []
     for sec_start, sec_end, page in doc.sections():
-        units: list[tuple[int, int, int]] = []
-        for s, e in sentence_spans(doc.text, sec_start, sec_end):
-            cost = estimate_tokens(doc.text[s:e])
-            if cost <= settings.max_tokens:
-                units.append((s, e, cost))
-            else:
-                units.extend(
-                    (ps, pe, estimate_tokens(doc.text[ps:pe]))
-                    for ps, pe in _split_long(doc.text, s, e, settings.max_tokens)
-                )
-        for s, e in _pack(units, settings):
-            chunks.append(Chunk(f"{doc.id}#{s}-{e}", doc.id, s, e, doc.text[s:e], page))
+        cursor = sec_start
+        for number, placed in enumerate(doc.tables):
+            if placed.end <= sec_start or placed.start >= sec_end:
+                continue
+            chunks.extend(_prose_chunks(doc, cursor, max(cursor, placed.start), page, settings))
+            chunks.extend(_table_chunks(doc, placed, number, page, settings))
+            cursor = max(cursor, placed.end)
+        chunks.extend(_prose_chunks(doc, cursor, sec_end, page, settings))
     return chunks
+
+
+def _prose_chunks(
+    doc: Document, start: int, end: int, page: int | None, settings: ChunkerSettings
+) -> list[Chunk]:
+    units: list[tuple[int, int, int]] = []
+    for s, e in sentence_spans(doc.text, start, end):
+        cost = estimate_tokens(doc.text[s:e])
+        if cost <= settings.max_tokens:
+            units.append((s, e, cost))
+        else:
+            units.extend(
+                (ps, pe, estimate_tokens(doc.text[ps:pe]))
+                for ps, pe in _split_long(doc.text, s, e, settings.max_tokens)
+            )
+    return [Chunk(f"{doc.id}#{s}-{e}", doc.id, s, e, doc.text[s:e], page) for s, e in _pack(units, settings)]
+
+
+def _table_chunks(
+    doc: Document, placed: PlacedTable, number: int, page: int | None, settings: ChunkerSettings
+) -> list[Chunk]:
+    """Pieces of whole body rows of at most max_tokens (a longer row stays whole), no overlap; the first piece
+    starts with the caption and header lines."""
+    table = placed.table
+    rows = row_offsets(table)
+    if not rows:  # a table of headers only
+        return [_table_chunk(doc, placed.start, placed.end, page, table, number, 0)]
+    chunks = []
+    header = table.grid[: table.header_rows]
+    i = 0
+    while i < len(rows):
+        j, tokens = i, 0
+        while j < len(rows):
+            cost = estimate_tokens(doc.text[placed.start + rows[j][0] : placed.start + rows[j][1]])
+            if j > i and tokens + cost > settings.max_tokens:
+                break
+            tokens += cost
+            j += 1
+        start = placed.start if i == 0 else placed.start + rows[i][0]
+        piece = Table(header + table.body[i:j], table.header_rows, table.caption, table.unit_note)
+        chunks.append(
+            _table_chunk(
+                doc, start, placed.start + rows[j - 1][1], page, piece, number, table.header_rows + i
+            )
+        )
+        i = j
+    return chunks
+
+
+def _table_chunk(
+    doc: Document, start: int, end: int, page: int | None, piece: Table, number: int, first_row: int
+) -> Chunk:
+    return Chunk(
+        f"{doc.id}#{start}-{end}",
+        doc.id,
+        start,
+        end,
+        doc.text[start:end],
+        page,
+        TablePiece(piece, number, first_row),
+    )
 
 
 def _pack(units: list[tuple[int, int, int]], settings: ChunkerSettings) -> list[tuple[int, int]]:

@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assistant.ingest.document import Document, RawFile
-from assistant.ingest.formats import docx, html, jsonl, pdf, text
+from assistant.ingest.formats import docx, html, jsonl, markdown, pdf, tabular, text
 
 Reader = Callable[[RawFile], list[Document]]
 
 LOADERS: dict[str, Reader] = {
     ".txt": text.load_plain,
-    ".md": text.load_plain,
+    ".md": markdown.load_markdown,
     ".html": html.load_html,
     ".htm": html.load_html,
     ".pdf": pdf.load_pdf,
     ".docx": docx.load_docx,
     ".jsonl": jsonl.load_jsonl,
+    ".csv": tabular.load_csv,
+    ".xlsx": tabular.load_xlsx,
 }
 SUPPORTED = tuple(LOADERS)
