@@ -3,6 +3,7 @@ cited by table, row and column, or an abstention that shows the closest rows."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -11,6 +12,8 @@ from assistant.answering.questions import QuestionIntent
 from assistant.tables.cells import cell_figure, cell_ref
 from assistant.tables.matching import PieceCell, cells_of, match_table
 from assistant.tables.model import row_line
+
+_AMOUNT = re.compile(r"\b(?:amount|how\s+much|how\s+many|number|total|value|percentage|rate|ratio)\b", re.I)
 
 
 def answer_from_tables(
@@ -26,9 +29,10 @@ def answer_from_tables(
     pieces = [(c.n, c.doc_id, c.piece) for c in citations if c.piece is not None]
     if not pieces:
         return None
-    found = match_table(
-        question, cells_of(pieces), analyze=analyze, idf=idf, wants_figure=intent.kind is not None
-    )
+    # a question answered from a table asks for a figure unless it names no measure at all: "What was the
+    # amount of X?" is one even where the question reader sees no kind of figure
+    wants = intent.kind is not None or _AMOUNT.search(question) is not None
+    found = match_table(question, cells_of(pieces), analyze=analyze, idf=idf, wants_figure=wants)
     if found is None:
         return None
     if not found.answered or found.cell is None:
@@ -77,7 +81,7 @@ def prefer_table(prose: Answer, tabled: Answer | None) -> Answer:
 def _row_text(citation: Citation, pc: PieceCell) -> tuple[str, int]:
     """The cell's row line in the cited passage and its document offset (the passage start when not found)."""
     piece = pc.piece
-    body = pc.cell.row - piece.first_row
+    body = piece.local_row(pc.cell.row) - piece.table.header_rows if pc.cell.row in piece.rows else -1
     if 0 <= body < len(piece.table.body):
         line = row_line(piece.table, body)
         at = citation.text.find(line)

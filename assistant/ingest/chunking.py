@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.ingest.document import Document
-from assistant.tables.model import PlacedTable, Table, TablePiece, row_offsets
+from assistant.tables.model import PlacedTable, TablePiece, piece_of, row_offsets
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,13 +242,12 @@ def _table_chunks(
     doc: Document, placed: PlacedTable, number: int, page: int | None, settings: ChunkerSettings
 ) -> list[Chunk]:
     """Pieces of whole body rows of at most max_tokens (a longer row stays whole), no overlap; the first piece
-    starts with the caption and header lines."""
+    starts with the caption and header lines. Each piece's TablePiece keeps the headers and section in force."""
     table = placed.table
     rows = row_offsets(table)
     if not rows:  # a table of headers only
-        return [_table_chunk(doc, placed.start, placed.end, page, table, number, 0)]
+        return [_table_chunk(doc, placed.start, placed.end, page, piece_of(table, 0, 0, number))]
     chunks = []
-    header = table.grid[: table.header_rows]
     i = 0
     while i < len(rows):
         j, tokens = i, 0
@@ -259,28 +258,14 @@ def _table_chunks(
             tokens += cost
             j += 1
         start = placed.start if i == 0 else placed.start + rows[i][0]
-        piece = Table(header + table.body[i:j], table.header_rows, table.caption, table.unit_note)
-        chunks.append(
-            _table_chunk(
-                doc, start, placed.start + rows[j - 1][1], page, piece, number, table.header_rows + i
-            )
-        )
+        end = placed.start + rows[j - 1][1]
+        chunks.append(_table_chunk(doc, start, end, page, piece_of(table, i, j, number)))
         i = j
     return chunks
 
 
-def _table_chunk(
-    doc: Document, start: int, end: int, page: int | None, piece: Table, number: int, first_row: int
-) -> Chunk:
-    return Chunk(
-        f"{doc.id}#{start}-{end}",
-        doc.id,
-        start,
-        end,
-        doc.text[start:end],
-        page,
-        TablePiece(piece, number, first_row),
-    )
+def _table_chunk(doc: Document, start: int, end: int, page: int | None, piece: TablePiece) -> Chunk:
+    return Chunk(f"{doc.id}#{start}-{end}", doc.id, start, end, doc.text[start:end], page, piece)
 
 
 def _pack(units: list[tuple[int, int, int]], settings: ChunkerSettings) -> list[tuple[int, int]]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.figures.extraction import Figure
-from assistant.tables.model import Table, column_headers, row_labels
+from assistant.tables.model import Table, body_headers, row_labels
 from assistant.tables.units import UnitNote, read_unit
 
 _MONTHS = (
@@ -27,10 +27,15 @@ _QUARTER = re.compile(
 _YEAR = re.compile(
     r"(?<![\d.,$€£])(?:FY\s?|fiscal\s+(?:year\s+)?)?['’]?((?:19|20)\d{2})(?![\d.,%])", re.IGNORECASE
 )
+_SPLIT_YEAR = re.compile(r"\b((?:19|20)\d{2})\s*/\s*((?:19|20)?\d{2})\b")
 _SHORT_FY = re.compile(r"\bFY\s?['’]?(\d{2})\b", re.IGNORECASE)
 _QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
-_CHANGE = re.compile(r"\bvs\.?\b|\bversus\b|\bchange\b|%\s*change|\bgrowth\b|\bvariance\b|\bincrease\b", re.I)
+_CHANGE = re.compile(
+    r"\bvs\.?\b|\bversus\b|\bchanges?\b|\bgrowth\b|\bvariance\b|\bincrease\b|\bdecrease\b", re.I
+)
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?|\.\d+")
+_SYMBOL = re.compile(r"^[\s(\-–—−]*(US\$|A\$|C\$|[$€£¥])")
+_SYMBOLS = {"US$": "USD", "$": "USD", "A$": "AUD", "C$": "CAD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 _EMPTY_VALUES = frozenset({"-", "–", "—", "n/a", "na", "nm", "n.m.", "*", "—%", "-%"})
 
 
@@ -92,6 +97,11 @@ def read_period(text: str) -> Period:
         on = tuple(int(y) for y in _YEAR.findall(text)) or (int(date.group("year") or date.group("year2")),)
         return Period(f"{date.group(0)}", on, None, f"{month} {day}", change)
     quarter = _QUARTER.search(text)
+    split = _SPLIT_YEAR.search(text)
+    if split and not quarter:  # "2018/2019", "2018/19": one fiscal year, named by the year it ends in
+        end = split.group(2)
+        year = int(end) if len(end) == 4 else 100 * (int(split.group(1)) // 100) + int(end)
+        return Period(split.group(0), (year,), None, None, change)
     years = [int(y) for y in _YEAR.findall(text)]
     years += [2000 + int(y) for y in _SHORT_FY.findall(text)]
     if quarter:
@@ -99,7 +109,10 @@ def read_period(text: str) -> Period:
         year = quarter.group("year")
         if year and len(year) == 2:
             years.append(2000 + int(year))
-        return Period(quarter.group(0), tuple(dict.fromkeys(years)), q, None, change)
+        shown = quarter.group(0)
+        if years and str(years[0]) not in shown:
+            shown = f"{shown} {years[0]}"
+        return Period(shown, tuple(dict.fromkeys(years)), q, None, change)
     if years:
         shown = (
             " vs ".join(str(y) for y in dict.fromkeys(years)) if change and len(years) > 1 else str(years[0])
@@ -127,13 +140,18 @@ def parse_value(text: str) -> tuple[float | None, str | None]:
 
 def table_cells(table: Table) -> list[TableCell]:
     """Every non-empty body cell beyond the label column, as a figure (kind "text" when not a number)."""
-    headers = column_headers(table)
+    headers_of = body_headers(table)
     labels = row_labels(table)
-    periods = [read_period(h) for h in headers]
     table_note = read_unit(f"{table.unit_note} {table.caption}")
-    header_notes = [read_unit(h) for h in headers]
+    known: dict[str, tuple[Period, UnitNote]] = {}
     out = []
     for b, row in enumerate(table.body):
+        headers = headers_of[b]
+        for h in headers:
+            if h not in known:
+                known[h] = (read_period(h), read_unit(h))
+        periods = [known[h][0] for h in headers]
+        header_notes = [known[h][1] for h in headers]
         label_note = read_unit(row[0]) if row else UnitNote()
         for c in range(1, len(row)):
             text = row[c]
@@ -141,6 +159,9 @@ def table_cells(table: Table) -> list[TableCell]:
                 continue
             value, percent = parse_value(text)
             cell_note = read_unit(text) if value is not None else UnitNote()
+            symbol = _SYMBOL.match(text) if value is not None else None
+            if symbol and not cell_note.unit:
+                cell_note = UnitNote(_SYMBOLS[symbol.group(1)], None)
             unit = percent or cell_note.unit or header_notes[c].unit or label_note.unit or table_note.unit
             scale = None
             if unit != "%":

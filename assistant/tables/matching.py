@@ -18,10 +18,12 @@ MIN_ROW_MARGIN = 0.02
 HEADER_WEIGHT = 0.5  # column header words, against the row label's 1
 PHRASE_BONUS = 0.15  # the row label, whole, in the question
 TEXT_CELL_PENALTY = 0.2  # a figure question prefers a number
+PERCENT_BONUS = 0.25  # a question about a percentage prefers a column of percentages
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _COLUMN_CHOICE = re.compile(
-    r"\b(?:which|what)\s+(?:fiscal\s+)?(?:year|period|quarter|month|date)s?\b|\bin\s+which\s+(?:fiscal\s+)?year\b|"
+    r"\b(?:which|what)\s+(?:fiscal\s+|financial\s+)?(?:year|period|quarter|month|date|fy)s?\b|"
+    r"\bin\s+which\s+(?:fiscal\s+)?year\b|"
     r"\bwhich\s+(?:one|of\s+the\s+(?:two\s+)?years)\b",
     re.IGNORECASE,
 )
@@ -37,7 +39,7 @@ _LESS = re.compile(
 )
 _THRESHOLD = re.compile(
     r"\b(?P<op>less\s+than|lower\s+than|below|under|more\s+than|greater\s+than|higher\s+than|above|over|exceed(?:s|ed)?)"
-    r"\s+(?:\$\s*)?(?P<n>\d[\d,]*(?:\.\d+)?)",
+    r"\s*(?:\$\s*)?(?P<n>\d[\d,]*(?:\.\d+)?)",
     re.IGNORECASE,
 )
 # questions about what a term means or why: answered from prose
@@ -45,6 +47,10 @@ _PROSE = re.compile(
     r"^\s*(?:why|who|how\s+(?:is|are|was|were|does|do|did)\b|what\s+(?:does|do|did)\b|"
     r"what\s+(?:is|are|was|were)\s+(?:the\s+)?(?:reason|reasons|purpose|definition|nature|cause|basis|method)s?\b)",
     re.IGNORECASE,
+)
+# words of a question that name no row: "What was the amount of X in 2019?", "In which year was X higher?"
+_GENERIC = re.compile(
+    r"\b(?:amount|value|figure|which|year|years|how\s+much|how\s+many|what)\b", re.IGNORECASE
 )
 _PERIOD_WORDS = frozenset(
     [
@@ -163,8 +169,10 @@ def match_table(
     def weight(t: str) -> float:
         return 1.0 + (idf(t) if idf else 0.0)
 
-    rows = _row_scores(question, cells, terms, analyze, weight)
-    columns = _column_scores(cells, terms, asked, analyze, weight)
+    rows = _row_scores(question, cells, terms, asked, analyze, weight)
+    percent = re.search(r"%|\bper\s*cent|\bpercentage\b", question, re.IGNORECASE) is not None
+    column_terms = [t for t in analyze(_YEAR.sub(" ", question)) if t not in set(analyze(" ".join(_PERIOD_WORDS)))]
+    columns = _column_scores(cells, column_terms, asked, percent, analyze, weight)
     if _COLUMN_CHOICE.search(question):
         return _choose_column(question, cells, rows, columns, asked)
     row_choice = _ROW_CHOICE.match(question)
@@ -176,14 +184,17 @@ def match_table(
 
 
 def _topic_terms(question: str, analyze: Callable[[str], list[str]]) -> list[str]:
-    """The question's stemmed words less its period words: what names the row (and maybe the column)."""
-    text = _YEAR.sub(" ", question)
+    """The question's stemmed words less its period words, comparison words and thresholds: what names the
+    row (and maybe the column)."""
+    text = _THRESHOLD.sub(" ", question)
+    text = _YEAR.sub(" ", _MORE.sub(" ", _LESS.sub(" ", text)))
+    text = _GENERIC.sub(" ", text)
     period_stems = set(analyze(" ".join(_PERIOD_WORDS)))
     return [t for t in dict.fromkeys(analyze(text)) if t not in period_stems]
 
 
 _RowKey = tuple[str, int, int]  # (document, table number, grid row)
-_ColKey = tuple[str, int, int]  # (document, table number, column)
+_ColKey = tuple[str, int, int, str]  # (document, table number, column, header: blocks of a table differ)
 
 
 def _row_key(pc: PieceCell) -> _RowKey:
@@ -191,19 +202,21 @@ def _row_key(pc: PieceCell) -> _RowKey:
 
 
 def _col_key(pc: PieceCell) -> _ColKey:
-    return (pc.doc, pc.piece.number, pc.cell.column)
+    return (pc.doc, pc.piece.number, pc.cell.column, pc.cell.column_header)
 
 
 def _row_scores(
     question: str,
     cells: Sequence[PieceCell],
     terms: Sequence[str],
+    asked: Period,
     analyze: Callable[[str], list[str]],
     weight: Callable[[str], float],
 ) -> dict[_RowKey, float]:
     """Each row's match: F1 of the question's topic words (less those only the headers or caption explain)
     against the row label's words, idf weighted, plus a bonus when the label stands whole in the question."""
     lowered = " ".join(question.lower().split())
+    period_stems = set(analyze(" ".join(_PERIOD_WORDS)))
     explained: dict[tuple[str, int], set[str]] = {}
     out: dict[_RowKey, float] = {}
     for pc in cells:
@@ -215,8 +228,8 @@ def _row_scores(
         if tkey not in explained:
             head = " ".join(" ".join(r) for r in table.grid[: table.header_rows])
             explained[tkey] = set(analyze(f"{head} {table.caption}"))
-        own = set(analyze(pc.cell.row_label[-1] if pc.cell.row_label else ""))
-        parents = set(analyze(" ".join(pc.cell.row_label[:-1])))
+        own = set(analyze(_label_words(pc.cell.row_label[-1] if pc.cell.row_label else ""))) - period_stems
+        parents = set(analyze(_label_words(" ".join(pc.cell.row_label[:-1])))) - period_stems
         label = own | parents
         if not own:
             out[key] = 0.0
@@ -234,23 +247,34 @@ def _row_scores(
         phrase = re.sub(r"\s*\([^)]*\)\s*$", "", phrase)
         if len(phrase) > 3 and phrase in lowered:
             f1 += PHRASE_BONUS
+        period = read_period(pc.cell.label)
+        if asked and period:  # "Outstanding at September 30, 2018": the row names the period asked, or not
+            fit = _period_fit(asked, period)
+            f1 = 0.0 if fit == 0.0 else f1 + 0.1 if fit == 1.0 else f1
         out[key] = f1
     return out
+
+
+def _label_words(label: str) -> str:
+    """A row label without footnote marks: "Current year1" -> "Current year", "Revenue (2)" -> "Revenue"."""
+    return re.sub(r"(?<=[a-z])\d{1,2}\b|\(\d{1,2}(?:,\d{1,2})*\)|\*+", " ", label)
 
 
 def _period_fit(asked: Period, period: Period) -> float:
     """1 when a header's period is the one asked, 0.5 when it overlaps it, 0 when it differs; 0.5 when
     either names none."""
+    if asked.change and period.change and not period.years:
+        return 1.0  # "% change": the column a question about a change asks for
     if not asked or not period:
         return 0.5
     if asked.years and period.years and not set(asked.years) & set(period.years):
         return 0.0
-    if asked.quarter is not None and period.quarter not in (None, asked.quarter):
-        return 0.0
+    if asked.quarter is not None and period.quarter != asked.quarter:
+        return 0.0 if period.quarter is not None else 0.5
     if asked.date and period.date and asked.date != period.date:
         return 0.0
-    if period.change and not asked.change:
-        return 0.25  # "2019 vs 2018" holds 2019, but as a comparison
+    if period.change != asked.change:
+        return 0.25 if period.change else 0.6  # "2019 vs 2018" holds 2019, but as a comparison
     if len(period.years) > 1 and len(asked.years) == 1:
         return 0.5
     return 1.0
@@ -260,6 +284,7 @@ def _column_scores(
     cells: Sequence[PieceCell],
     terms: Sequence[str],
     asked: Period,
+    percent: bool,
     analyze: Callable[[str], list[str]],
     weight: Callable[[str], float],
 ) -> dict[_ColKey, float]:
@@ -278,6 +303,8 @@ def _column_scores(
             sum(weight(t) for t in words if t in term_set) / sum(weight(t) for t in words) if words else 0.0
         )
         out[key] = _period_fit(asked, pc.cell.period) + HEADER_WEIGHT * share
+        if pc.cell.unit == "%" or "%" in pc.cell.column_header:
+            out[key] += PERCENT_BONUS if percent else -PERCENT_BONUS
     return out
 
 
@@ -292,7 +319,7 @@ def _lookup(
     scored = []
     for pc in cells:
         col = columns[_col_key(pc)]
-        if asked and pc.cell.period and col < 0.25:
+        if asked and pc.cell.period and _period_fit(asked, pc.cell.period) == 0.0:
             continue  # another year's column
         score = rows[_row_key(pc)] + 0.5 * col
         if wants_figure and pc.cell.value is None:
@@ -312,12 +339,15 @@ def _lookup(
         ),
         default=0.0,
     )
-    same_row = [(s, pc) for s, pc in scored if _row_key(pc) == _row_key(best) and pc is not best]
+    # the lead of the chosen cell over the best other cell of its row (text cells weigh less when a figure
+    # is wanted)
     col_rival = max(
-        (columns[_col_key(pc)] for _, pc in same_row if pc.cell.text != best.cell.text), default=0.0
+        (s for s, pc in scored if _row_key(pc) == _row_key(best) and pc.cell.text != best.cell.text),
+        default=None,
     )
-    features = MatchFeatures(row_match, col_match, row_match - row_rival, col_match - col_rival, False)
-    clear_column = col_match - col_rival > 0 or not same_row
+    col_margin = scored[0][0] - col_rival if col_rival is not None else col_match
+    features = MatchFeatures(row_match, col_match, row_match - row_rival, col_margin, False)
+    clear_column = col_margin > 0
     if row_match < MIN_ROW_MATCH or features.row_margin < MIN_ROW_MARGIN or not clear_column:
         return _abstain(cells, rows, features)
     return TableMatch(True, best.cell.text, best, features)
@@ -361,6 +391,13 @@ def _choose_column(
     candidates = [pc for pc in candidates if not pc.cell.period.change and len(pc.cell.period.years) <= 1]
     if len(asked.years) >= 2:
         candidates = [pc for pc in candidates if set(pc.cell.period.years) & set(asked.years)]
+    # one column per period: the one whose header fits best ("Revenues 2019", not "Income 2019"), else the first
+    per_period: dict[str, PieceCell] = {}
+    for pc in candidates:
+        held = per_period.get(pc.cell.period.text)
+        if held is None or columns[_col_key(pc)] > columns[_col_key(held)]:
+            per_period[pc.cell.period.text] = pc
+    candidates = list(per_period.values())
     features = MatchFeatures(row_match, 1.0 if candidates else 0.0, row_match - rival, 0.0, True)
     if row_match < MIN_ROW_MATCH or len(candidates) < 2:
         return _abstain(cells, rows, features)
@@ -384,7 +421,11 @@ def _choose_column(
         if values[0].cell.value == values[1].cell.value:
             return _abstain(cells, rows, features)
         chosen = values[0]
-    return TableMatch(True, chosen.cell.period.text, chosen, features, tuple(candidates))
+    period = chosen.cell.period
+    # "In which year ...?" is answered by the year of "December 31, 2019"
+    asks_year = re.search(r"\b(?:years?|fy)\b", question, re.IGNORECASE) is not None
+    text = str(period.years[0]) if asks_year and len(period.years) == 1 else period.text
+    return TableMatch(True, text, chosen, features, tuple(candidates))
 
 
 def _choose_row(

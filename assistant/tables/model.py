@@ -58,27 +58,36 @@ class PlacedTable:
 
 @dataclass(frozen=True, slots=True)
 class TablePiece:
-    """The part of a table a chunk holds: the table's header rows and a run of whole body rows.
+    """The part of a table a chunk holds: the headers in force and a run of whole body rows.
 
-    `table` has the full table's caption, unit note and header rows, then the piece's body rows;
-    `number` is the table's place among the document's tables (0 = first), `first_row` the grid index
-    in the full table of the piece's first body row.
+    `table` has the full table's caption and unit note, the header rows in force at the piece's first row
+    (the table's, or a block's repeated inside the body), the section row above it when there is one, then
+    the piece's body rows; `number` is the table's place among the document's tables (0 = first), `rows`
+    the full table's grid index of each of the piece's body rows.
     """
 
     table: Table
     number: int
-    first_row: int
+    rows: tuple[int, ...]
+
+    @property
+    def first_row(self) -> int:
+        return self.rows[0] if self.rows else self.table.header_rows
 
     def grid_row(self, row: int) -> int:
         """The full table's grid index of this piece's grid row `row` (a body row)."""
-        return self.first_row + row - self.table.header_rows
+        return self.rows[row - self.table.header_rows]
+
+    def local_row(self, grid_row: int) -> int:
+        """This piece's grid index of the full table's grid row `grid_row` (one of the piece's rows)."""
+        return self.table.header_rows + self.rows.index(grid_row)
 
     def to_json(self) -> dict[str, Any]:
-        return {"table": self.table.to_json(), "number": self.number, "first_row": self.first_row}
+        return {"table": self.table.to_json(), "number": self.number, "rows": list(self.rows)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TablePiece:
-        return cls(Table.from_json(data["table"]), int(data["number"]), int(data["first_row"]))
+        return cls(Table.from_json(data["table"]), int(data["number"]), tuple(int(r) for r in data["rows"]))
 
 
 def rectangular(rows: list[list[str]]) -> tuple[tuple[str, ...], ...]:
@@ -99,32 +108,114 @@ def is_value(text: str) -> bool:
 
 def infer_header_rows(grid: tuple[tuple[str, ...], ...], marked: int = 0) -> int:
     """How many leading rows are column headers: those the format marks (<th>, <thead>, a pipe table's first
-    row) and any unmarked rows after them before the first row with a figure beyond its label (at most
-    four in all, and at least one)."""
-    guess = 1
-    for i, row in enumerate(grid[:5]):
+    row) and the unmarked rows after them, up to the last row with text beyond its label before the first
+    row with a figure (a row with a label only is a section of the body). At least one, at most eight."""
+    guess = 0
+    for i, row in enumerate(grid[:9]):
         if any(is_value(c) for c in row[1:]):
-            guess = max(1, i)
             break
-    return max(1, min(max(marked, guess), len(grid) - 1 if len(grid) > 1 else 1))
+        if any(row[1:]):
+            guess = i + 1
+    else:
+        guess = 1 if len(grid) > 9 or not guess else guess
+    return max(1, min(max(marked, guess), 8, len(grid) - 1 if len(grid) > 1 else 1))
 
 
-def column_headers(table: Table) -> list[str]:
-    """Each column's header path joined with spaces (a spanning header once, then the level below)."""
+def _spread(rows: tuple[tuple[str, ...], ...]) -> list[list[str]]:
+    """Header rows with spanning headers spread over the columns they head, for tables written without spans:
+    a level above the last with one text beyond the label column heads them all; when texts stand in at most
+    half the columns, each heads the empty slots to its right."""
+    out = [list(r) for r in rows]
+    for r, row in enumerate(out[:-1]):
+        texts = [c for c in range(1, len(row)) if row[c]]
+        if len(texts) == 1:
+            for c in range(1, len(row)):
+                row[c] = row[texts[0]]
+            continue
+        if 2 * len(texts) > len(row) - 1:
+            continue
+        for c in range(2, len(row)):
+            if not row[c] and row[c - 1]:
+                row[c] = row[c - 1]
+        out[r] = row
+    return out
+
+
+def _joined(rows: list[list[str]], width: int) -> list[str]:
     out = []
-    for col in range(table.width):
+    for col in range(width):
         parts: list[str] = []
-        for row in table.grid[: table.header_rows]:
-            text = row[col]
+        for row in rows:
+            text = row[col] if col < len(row) else ""
             if text and text not in parts:
                 parts.append(text)
         out.append(" ".join(parts))
     return out
 
 
+def column_headers(table: Table) -> list[str]:
+    """Each column's header path joined with spaces (a spanning header once, then the level below)."""
+    return _joined(_spread(table.grid[: table.header_rows]), table.width)
+
+
+def _is_inner_header(row: tuple[str, ...], known: set[str]) -> bool:
+    """A body row that starts a new block of the table under new headers ("Fiscal 2018", "First | Second"):
+    no figure, text beyond the label, and that text a period or a header seen before."""
+    from assistant.tables.cells import read_period  # cells reads headers with this module
+
+    rest = [c for c in row[1:] if c]
+    if not rest or any(is_value(c) for c in rest):
+        return False
+    return all(c in known or bool(read_period(c)) for c in rest)
+
+
+def body_headers(table: Table) -> list[list[str]]:
+    """Each body row's column headers: the table's, or those of the block of the table it stands in when
+    header rows repeat inside the body ("Fiscal 2019" rows, then "Fiscal 2018" rows)."""
+    top = table.grid[: table.header_rows]
+    known = {c for r in top for c in r if c}
+    current = column_headers(table)
+    out: list[list[str]] = []
+    block: list[tuple[str, ...]] = []
+    for row in table.body:
+        if _is_inner_header(row, known):
+            block.append(row)
+            current = _joined(_spread(tuple(block)), table.width)
+        else:
+            block = []
+        out.append(current)
+    return out
+
+
+def piece_of(table: Table, start: int, end: int, number: int) -> TablePiece:
+    """Body rows [start, end) of a table as a TablePiece: under the headers in force at `start` (a block's
+    repeated header rows inside the body, when the row follows one), after the section row above it."""
+    known = {c for r in table.grid[: table.header_rows] for c in r if c}
+    heads: list[tuple[str, ...]] = list(table.grid[: table.header_rows])
+    block: list[tuple[str, ...]] = []
+    section: int | None = None
+    for i, row in enumerate(table.body[:start]):
+        if _is_inner_header(row, known):
+            block.append(row)
+            heads = list(block)
+            section = None
+            continue
+        block = []
+        label, rest = (row[0] if row else ""), any(c for c in row[1:])
+        if label and not rest:
+            section = i
+        elif (not label and rest) or label.lower().startswith("total"):
+            section = None
+    lead = [section] if section is not None else []
+    body = [table.body[i] for i in [*lead, *range(start, end)]]
+    piece = Table((*heads, *body), len(heads), table.caption, table.unit_note)
+    rows = tuple(table.header_rows + i for i in [*lead, *range(start, end)])
+    return TablePiece(piece, number, rows)
+
+
 def row_labels(table: Table) -> list[tuple[str, ...]]:
     """Each body row's label path: section rows (a label and nothing else) stand as parents of the rows below,
-    until the next section or a total row."""
+    until the next section or a total row; a row without a label under a section is that section's total."""
     labels: list[tuple[str, ...]] = []
     section = ""
     for row in table.body:
@@ -134,18 +225,25 @@ def row_labels(table: Table) -> list[tuple[str, ...]]:
             section = label.rstrip(":")
             labels.append((label,))
             continue
+        if not label and rest and section:
+            labels.append((section, "Total"))
+            section = ""
+            continue
         labels.append((section, label) if section and label else (label,))
         if label.lower().startswith("total"):
             section = ""
     return labels
 
 
-def row_line(table: Table, body_row: int, headers: list[str] | None = None) -> str:
+def row_line(table: Table, body_row: int, headers: list[list[str]] | None = None) -> str:
     """A body row as text that names its cells: "Revenue: 2023 1,450; 2022 1,200"."""
-    headers = headers if headers is not None else column_headers(table)
+    headers_of = headers if headers is not None else body_headers(table)
     row = table.body[body_row]
+    if _is_inner_header(row, {c for r in table.grid[: table.header_rows] for c in r if c}):
+        return " | ".join(c for c in row if c)
+    heads = headers_of[body_row]
     label = " – ".join(p for p in row_labels(table)[body_row] if p)
-    cells = [f"{headers[c]} {row[c]}".strip() for c in range(1, len(row)) if row[c]]
+    cells = [f"{heads[c]} {row[c]}".strip() for c in range(1, len(row)) if row[c]]
     if not cells:
         return label
     return f"{label}: {'; '.join(cells)}" if label else "; ".join(cells)
@@ -164,7 +262,7 @@ def table_text(table: Table) -> str:
     """The table as plain text: its head (see table_head), then one line per body row naming its cells."""
     head = table_head(table)
     lines = [head] if head else []
-    headers = column_headers(table)
+    headers = body_headers(table)
     lines.extend(row_line(table, i, headers) for i in range(len(table.body)))
     return "\n".join(lines)
 
