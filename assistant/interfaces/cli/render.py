@@ -47,11 +47,11 @@ def cited_row_text(answer: Answer) -> str:
     pc = info.cell
     table = pc.piece.table
     row = table.grid[pc.piece.local_row(pc.cell.row)]
-    where = f"row {pc.cell.label!r}, column {pc.cell.column_header!r}"
+    where = f"Row {pc.cell.label!r}, column {pc.cell.column_header!r}"
     extra = ", ".join(
         p for p in (pc.cell.period.text, " ".join(x for x in (pc.cell.unit, pc.cell.scale) if x)) if p
     )
-    lines = [f"Table {pc.piece.number + 1}: {where}" + (f" ({extra})" if extra else "")]
+    lines = [where + (f" ({extra})" if extra else "")]
     if table.caption:
         lines.append(table.caption)
     lines.append(grid_text(table.grid[: table.header_rows], [row]))
