@@ -100,15 +100,15 @@ def read_period(text: str) -> Period:
     split = _SPLIT_YEAR.search(text)
     if split and not quarter:  # "2018/2019", "2018/19": one fiscal year, named by the year it ends in
         end = split.group(2)
-        year = int(end) if len(end) == 4 else 100 * (int(split.group(1)) // 100) + int(end)
-        return Period(split.group(0), (year,), None, None, change)
+        ends = int(end) if len(end) == 4 else 100 * (int(split.group(1)) // 100) + int(end)
+        return Period(split.group(0), (ends,), None, None, change)
     years = [int(y) for y in _YEAR.findall(text)]
     years += [2000 + int(y) for y in _SHORT_FY.findall(text)]
     if quarter:
         q = int(quarter.group("q")) if quarter.group("q") else _QUARTER_WORDS[quarter.group("qw").lower()]
-        year = quarter.group("year")
-        if year and len(year) == 2:
-            years.append(2000 + int(year))
+        short = quarter.group("year")
+        if short and len(short) == 2:
+            years.append(2000 + int(short))
         shown = quarter.group(0)
         if years and str(years[0]) not in shown:
             shown = f"{shown} {years[0]}"

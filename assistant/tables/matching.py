@@ -45,7 +45,9 @@ _THRESHOLD = re.compile(
 # questions about what a term means or why: answered from prose
 _PROSE = re.compile(
     r"^\s*(?:why|who|how\s+(?:is|are|was|were|does|do|did)\b|what\s+(?:does|do|did)\b|"
-    r"what\s+(?:is|are|was|were)\s+(?:the\s+)?(?:reason|reasons|purpose|definition|nature|cause|basis|method)s?\b)",
+    r"when\s+(?:is|are|was|were|does|do|did)\b|"
+    r"what\s+(?:is|are|was|were)\s+(?:the\s+)?(?:\w+\s+)?(?:reason|reasons|purpose|definition|nature|cause|basis|method)s?\b)"
+    r"|\b(?:caused|cause\s+of|related\s+to|due\s+to|attributable\s+to|driven\s+by|consist\s+of|comprise)\b",
     re.IGNORECASE,
 )
 # words of a question that name no row: "What was the amount of X in 2019?", "In which year was X higher?"
@@ -171,7 +173,9 @@ def match_table(
 
     rows = _row_scores(question, cells, terms, asked, analyze, weight)
     percent = re.search(r"%|\bper\s*cent|\bpercentage\b", question, re.IGNORECASE) is not None
-    column_terms = [t for t in analyze(_YEAR.sub(" ", question)) if t not in set(analyze(" ".join(_PERIOD_WORDS)))]
+    column_terms = [
+        t for t in analyze(_YEAR.sub(" ", question)) if t not in set(analyze(" ".join(_PERIOD_WORDS)))
+    ]
     columns = _column_scores(cells, column_terms, asked, percent, analyze, weight)
     if _COLUMN_CHOICE.search(question):
         return _choose_column(question, cells, rows, columns, asked)
@@ -180,6 +184,8 @@ def match_table(
         found = _choose_row(question, cells, rows, columns)
         if found is not None:
             return found
+    if not wants_figure and not asked:
+        return None  # "What is Tax Fees?": a question about meaning, for the prose
     return _lookup(cells, rows, columns, asked, wants_figure)
 
 
@@ -314,8 +320,9 @@ def _lookup(
     columns: dict[_ColKey, float],
     asked: Period,
     wants_figure: bool,
-) -> TableMatch:
-    """The cell where the best row crosses the best column for it."""
+) -> TableMatch | None:
+    """The cell where the best row crosses the best column for it (None when the question asks for a change
+    the table has no column for)."""
     scored = []
     for pc in cells:
         col = columns[_col_key(pc)]
@@ -329,6 +336,8 @@ def _lookup(
     if not scored:
         return _abstain(cells, rows)
     best = scored[0][1]
+    if asked.change and not best.cell.period.change:
+        return None  # "What was the increase in X in 2019?" with no change column: not a cell of this table
     row_match = rows[_row_key(best)]
     col_match = columns[_col_key(best)]
     row_rival = max(

@@ -45,7 +45,9 @@ def make_assistant(root: Path) -> Assistant:
     corpus = root / "corpus"
     corpus.mkdir(parents=True)
     (corpus / "acme.md").write_text(REPORT, encoding="utf-8")
-    (corpus / "notes.txt").write_text("Weather notes\n\nIt rained 120 millimetres in April.", encoding="utf-8")
+    (corpus / "notes.txt").write_text(
+        "Weather notes\n\nIt rained 120 millimetres in April.", encoding="utf-8"
+    )
     build_index(corpus, root / "index", FakeEmbedder(dimension=64))
     settings = replace(Settings(), corpus_dir=corpus, index_dir=root / "index", rate_limit=0)
     return Assistant.open(root / "index", settings=settings, embedder=FakeEmbedder(dimension=64))
@@ -96,7 +98,7 @@ def test_an_index_of_the_previous_format_is_refused_with_the_fix(tmp_path: Path,
     shutil.copytree(index, copy)
     old_gen = sorted(copy.glob("gen-*"))[-1]
     (old_gen / "manifest.json").write_text(json.dumps({**manifest, "format_version": 1}))
-    with pytest.raises(IndexMismatch, match="rebuild with: python cli.py index --rebuild"):
+    with pytest.raises(IndexMismatch, match=r"rebuild with: python cli\.py index --rebuild"):
         open_index(copy, model=FakeEmbedder(dimension=64).name, verify=False)
 
 
@@ -142,7 +144,9 @@ def test_sources_shows_the_table_piece(acme: Assistant) -> None:
 def test_figures_list_row_column_period_and_unit(acme: Assistant) -> None:
     result = acme.figures("segment results anvils hammers tongs")
     cells = [f for f in result.figures if f.cell is not None]
-    tongs = next(f for f in cells if f.cell is not None and f.cell.row_label == "Tongs" and f.cell.period == "2023")
+    tongs = next(
+        f for f in cells if f.cell is not None and f.cell.row_label == "Tongs" and f.cell.period == "2023"
+    )
     assert tongs.figure.value == -20e6 and tongs.cell is not None and tongs.cell.unit == "million"
     assert "row 'Tongs', column '2023'" in render.figures_text(result)
     rows = list(csv.DictReader(io.StringIO(render.figures_csv(result))))
