@@ -412,13 +412,10 @@ def build_answer(
     """
     citations = citations_from(hits)
     intent = intent or analyse_question(question)
-    from assistant.answering.table_answer import answer_from_tables, prefer_table  # imports answer.py
+    from assistant.answering.table_answer import answer_from_tables, choose  # imports this module
 
     tabled = answer_from_tables(question, citations, intent, analyze=analyze, idf=idf)
-    if tabled is not None and not tabled.abstained:
-        return tabled
-    prose = _prose_answer(question, citations, hits, intent, analyze=analyze, idf=idf)
-    return prefer_table(prose, tabled)
+    return choose(tabled, _prose_answer(question, citations, hits, intent, analyze=analyze, idf=idf))
 
 
 def _prose_answer(

@@ -3,6 +3,7 @@ cited by table, row and column, or an abstention that shows the closest rows."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -13,6 +14,7 @@ from assistant.tables.cells import cell_figure, cell_ref
 from assistant.tables.matching import PieceCell, cells_of, match_table
 from assistant.tables.model import row_line
 
+PREFER_RANKED_PROSE = True  # see choose()
 _AMOUNT = re.compile(r"\b(?:amount|how\s+much|how\s+many|number|total|value|percentage|rate|ratio)\b", re.I)
 
 
@@ -65,15 +67,35 @@ def answer_from_tables(
     return Answer(question, found.text, False, sentence, figure, others, cited, table=info)
 
 
+def choose(tabled: Answer | None, prose: Answer) -> Answer:
+    """The table's answer, unless the prose answers with a figure from a passage ranked above the table's:
+    the retriever tells which of the two the question is about ("What was the increase in cost of
+    revenue?" is answered in the text, in millions, beside a table in thousands)."""
+    if tabled is None:
+        return prose
+    if tabled.abstained:
+        return prefer_table(prose, tabled)
+    info = tabled.table
+    table_rank = info.citation if info is not None and info.citation is not None else 0
+    prose_rank = prose.sentence.citation if prose.sentence is not None else math.inf
+    from_prose = prose.figure is not None and not prose.abstained and not _from_table(prose)
+    if PREFER_RANKED_PROSE and from_prose and prose_rank < table_rank:
+        return prose
+    return tabled
+
+
+def _from_table(answer: Answer) -> bool:
+    return answer.sentence is not None and any(
+        c.n == answer.sentence.citation and c.piece is not None for c in answer.citations
+    )
+
+
 def prefer_table(prose: Answer, tabled: Answer | None) -> Answer:
     """The prose answer unless it abstained or came from a table row read as a sentence: then the table's
     abstention, which shows the closest rows."""
     if tabled is None:
         return prose
-    from_table = prose.sentence is not None and any(
-        c.n == prose.sentence.citation and c.piece is not None for c in prose.citations
-    )
-    if prose.abstained or from_table:
+    if prose.abstained or _from_table(prose):
         return tabled
     return prose
 

@@ -37,6 +37,12 @@ _MORE = re.compile(
 _LESS = re.compile(
     r"\b(?:lower|lowest|less|least|smaller|smallest|fewer|fewest|minimum|min|decreased?)\b", re.I
 )
+# "Which segment contributed the most?": a ranking of rows (not "What percentage did sales increase by?")
+_RANKING = re.compile(
+    r"\b(?:most|highest|largest|greatest|biggest|lowest|least|smallest|fewest|higher|lower|larger|smaller|"
+    r"greater|bigger|more|less|fewer)\b",
+    re.IGNORECASE,
+)
 _THRESHOLD = re.compile(
     r"\b(?P<op>less\s+than|lower\s+than|below|under|more\s+than|greater\s+than|higher\s+than|above|over|exceed(?:s|ed)?)"
     r"\s*(?:\$\s*)?(?P<n>\d[\d,]*(?:\.\d+)?)",
@@ -180,7 +186,7 @@ def match_table(
     if _COLUMN_CHOICE.search(question):
         return _choose_column(question, cells, rows, columns, asked)
     row_choice = _ROW_CHOICE.match(question)
-    if row_choice and (_MORE.search(question) or _LESS.search(question)):
+    if row_choice and _RANKING.search(question):
         found = _choose_row(question, cells, rows, columns)
         if found is not None:
             return found
