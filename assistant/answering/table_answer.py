@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from assistant.answering.answer import ABSTAIN, Answer, Citation, CitedFigure, Sentence, TableAnswer
 from assistant.answering.questions import QuestionIntent
-from assistant.tables.cells import cell_figure, cell_ref
+from assistant.tables.cells import TableCell, cell_figure, cell_ref
 from assistant.tables.matching import PieceCell, cells_of, match_table
 from assistant.tables.model import row_line
 
@@ -64,7 +64,16 @@ def answer_from_tables(
         for o in found.compared
         if o is not pc or figure is None
     )
-    return Answer(question, found.text, False, sentence, figure, others, cited, table=info)
+    text = found.text if found.features.comparison else _with_scale(pc.cell)
+    return Answer(question, text, False, sentence, figure, others, cited, table=info)
+
+
+def _with_scale(cell: TableCell) -> str:
+    """A cell's text with the scale its header or caption gives: "1,450" of a table "in millions" ->
+    "1,450 million"."""
+    if cell.scale and cell.value is not None and cell.scale not in cell.text.lower():
+        return f"{cell.text} {cell.scale}"
+    return cell.text
 
 
 def choose(tabled: Answer | None, prose: Answer) -> Answer:

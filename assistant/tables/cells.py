@@ -28,7 +28,7 @@ _YEAR = re.compile(
     r"(?<![\d.,$€£])(?:FY\s?|fiscal\s+(?:year\s+)?)?['’]?((?:19|20)\d{2})(?![\d.,%])", re.IGNORECASE
 )
 _SPLIT_YEAR = re.compile(r"\b((?:19|20)\d{2})\s*/\s*((?:19|20)?\d{2})\b")
-_SHORT_FY = re.compile(r"\bFY\s?['’]?(\d{2})\b", re.IGNORECASE)
+_SHORT_FY = re.compile(r"\bFY?\s?['’]?(\d{2})\b(?![.,]\d)")
 _QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _CHANGE = re.compile(
     r"\bvs\.?\b|\bversus\b|\bchanges?\b|\bgrowth\b|\bvariance\b|\bincrease\b|\bdecrease\b", re.I
@@ -36,6 +36,10 @@ _CHANGE = re.compile(
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?|\.\d+")
 _SYMBOL = re.compile(r"^[\s(\-–—−]*(US\$|A\$|C\$|[$€£¥])")
 _SYMBOLS = {"US$": "USD", "$": "USD", "A$": "AUD", "C$": "CAD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+_COUNT_LABEL = re.compile(
+    r"\b(?:employees|headcount|staff|people|number\s+of|customers|stores|branches|offices|subscribers|users)\b",
+    re.IGNORECASE,
+)
 _EMPTY_VALUES = frozenset({"-", "–", "—", "n/a", "na", "nm", "n.m.", "*", "—%", "-%"})
 
 
@@ -153,6 +157,8 @@ def table_cells(table: Table) -> list[TableCell]:
         periods = [known[h][0] for h in headers]
         header_notes = [known[h][1] for h in headers]
         label_note = read_unit(row[0]) if row else UnitNote()
+        # a count row ("Employees", "Number of stores") is not in the table's currency or scale
+        row_note = UnitNote() if row and _COUNT_LABEL.search(row[0]) else table_note
         for c in range(1, len(row)):
             text = row[c]
             if not text:
@@ -162,10 +168,10 @@ def table_cells(table: Table) -> list[TableCell]:
             symbol = _SYMBOL.match(text) if value is not None else None
             if symbol and not cell_note.unit:
                 cell_note = UnitNote(_SYMBOLS[symbol.group(1)], None)
-            unit = percent or cell_note.unit or header_notes[c].unit or label_note.unit or table_note.unit
+            unit = percent or cell_note.unit or header_notes[c].unit or label_note.unit or row_note.unit
             scale = None
             if unit != "%":
-                scale = header_notes[c].scale or label_note.scale or table_note.scale
+                scale = header_notes[c].scale or label_note.scale or row_note.scale
             if value is None:
                 kind = "text"
             elif unit == "%":

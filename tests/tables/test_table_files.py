@@ -97,12 +97,15 @@ def test_html_table_with_spans_and_two_header_levels(tmp_path: Path) -> None:
     assert change.text == "4.0%" and change.unit == "%" and change.kind == "percent"
 
     answer = ask("What was Acme's revenue in 2023?", doc)
-    assert answer.answer == "1,450" and not answer.abstained
+    assert answer.answer == "1,450 million" and not answer.abstained  # the scale of the caption
     assert answer.table is not None and answer.table.cell is not None
     cited = answer.citations[answer.table.citation - 1].to_dict()["table"]
     assert cited["row_label"] == "Revenue" and cited["column_header"] == "Fiscal year 2023"
     assert cited["row"] == 2 and cited["column"] == 1 and cited["period"] == "2023"
     assert ask("How many employees did Acme have in 2022?", doc).answer == "250"
+    # a count row takes neither the currency nor the scale of the caption
+    employees = cell(doc, "Employees", "2022")
+    assert employees.unit is None and employees.scale is None and employees.kind == "number"
     assert ask("In which year was the revenue higher?", doc).answer == "2023"
 
 
@@ -188,7 +191,7 @@ def test_markdown_pipe_table(tmp_path: Path) -> None:
 
     answer = ask("What was Globex net margin in Q3 2023?", doc)
     assert answer.answer == "12.5%"
-    assert ask("What was Globex revenue in Q3 2022?", doc).answer == "430"
+    assert ask("What was Globex revenue in Q3 2022?", doc).answer == "430 million"
 
 
 def test_markdown_without_a_table_reads_as_before(tmp_path: Path) -> None:
@@ -240,7 +243,7 @@ def test_xlsx_every_sheet_is_a_table(tmp_path: Path) -> None:
     engineers = cell(doc, "Engineering", "2022", table=1)
     assert engineers.value == 38 and engineers.period.years == (2022,) and engineers.unit is None
     assert ask("How many people were in the engineering team in 2023?", doc).answer == "42"
-    assert ask("What were sales in the South region in FY2022?", doc).answer == "990"
+    assert ask("What were sales in the South region in FY2022?", doc).answer == "990 thousand"
 
 
 # --- PDF --------------------------------------------------------------------------------------------
@@ -280,8 +283,8 @@ def test_pdf_ruled_table(tmp_path: Path) -> None:
     receivables = cell(doc, "Receivables", "2018")
     assert receivables.value == -220 and receivables.scale == "thousand"
     assert receivables.period.date == "dec 31" and receivables.period.years == (2018,)
-    assert ask("What was Hooli's cash at December 31, 2019?", doc).answer == "4,210"
-    assert ask("What were total assets in 2018?", doc).answer == "8,700"
+    assert ask("What was Hooli's cash at December 31, 2019?", doc).answer == "4,210 thousand"
+    assert ask("What were total assets in 2018?", doc).answer == "8,700 thousand"
 
 
 # --- abstention -------------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ def test_an_index_of_the_previous_format_is_refused_with_the_fix(tmp_path: Path,
 
 def test_ask_answers_by_row_and_column_and_cites_the_cell(acme: Assistant) -> None:
     answer = acme.ask("What was the revenue from hammers in 2022?")
-    assert answer.answer == "300" and not answer.abstained
+    assert answer.answer == "300 million" and not answer.abstained
     data = answer.to_dict()
     cited = [c["table"] for c in data["citations"] if c["table"]]
     assert cited == [
@@ -160,7 +160,7 @@ def test_http_carries_the_cell_in_the_documented_shape(acme: Assistant) -> None:
         assert r.status_code == 200
         body = r.json()
         AnswerOut.model_validate(body)
-        assert body["answer"] == "(20)" and body["table"]["cell"]["value"] == -20
+        assert body["answer"] == "(20) million" and body["table"]["cell"]["value"] == -20
         cited = [c["table"] for c in body["citations"] if c["table"]]
         assert cited[0]["row_label"] == "Tongs" and cited[0]["column_header"] == "2023"
         r = client.get("/v1/figures", params={"q": "segment results anvils"})
