@@ -17,6 +17,9 @@ from assistant.figures.joining import is_part_of
 from assistant.figures.model import Figure
 from assistant.figures.vocabulary import lookup_unit
 from assistant.retrieval.search import Hit
+from assistant.tables.cells import CellRef, cell_figure, cell_ref, table_cells
+from assistant.tables.matching import MatchFeatures, PieceCell
+from assistant.tables.model import TablePiece, row_line
 from assistant.text.sentences import sentence_spans
 from assistant.text.words import TOKEN
 
@@ -77,6 +80,10 @@ class Citation:
     # document offsets of the sentence the passage is cited for: the answer's, or the one holding most of the
     # question's terms; None when no sentence holds any
     focus: tuple[int, int] | None = None
+    # the table rows the passage holds, with the table's caption and header (None for prose)
+    piece: TablePiece | None = None
+    # the table cell the passage is cited for
+    cell: CellRef | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +97,7 @@ class Citation:
             "text": self.text,
             "score": round(self.score, 6),
             "focus": {"start": self.focus[0], "end": self.focus[1]} if self.focus else None,
+            "table": self.cell.to_dict() if self.cell else None,
         }
 
     def excerpt(self, width: int) -> str:
@@ -124,6 +132,8 @@ class CitedFigure:
     figure: Figure
     citation: int
     sentence: str
+    # where the figure stands when it is a table cell: table, row and column with their label and header
+    cell: CellRef | None = None
 
     def to_dict(self) -> dict[str, Any]:
         f = self.figure
@@ -141,6 +151,7 @@ class CitedFigure:
             "start": f.start,
             "end": f.end,
             "context": context_phrase(self.sentence, f),
+            "table": self.cell.to_dict() if self.cell else None,
         }
 
 
@@ -156,6 +167,8 @@ class Answer:
     figures: tuple[CitedFigure, ...] = ()
     citations: tuple[Citation, ...] = ()
     context: tuple[str, ...] = field(default=())
+    # set when a table answered (or nearly did): the cell, the cells compared, how clearly
+    table: TableAnswer | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,6 +179,28 @@ class Answer:
             "figure": self.figure.to_dict() if self.figure else None,
             "figures": [f.to_dict() for f in self.figures],
             "citations": [c.to_dict() for c in self.citations],
+            "table": self.table.to_dict() if self.table else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TableAnswer:
+    """A table's part in an answer: the cited cell (None when abstaining), the cells compared for a "which
+    year" question, the closest rows' cells shown instead of a guess, and the match strengths."""
+
+    cell: PieceCell | None
+    citation: int | None
+    features: MatchFeatures
+    compared: tuple[PieceCell, ...] = ()
+    closest: tuple[PieceCell, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cell": self.cell.cell.to_dict() if self.cell else None,
+            "citation": self.citation,
+            "match": self.features.to_dict(),
+            "compared": [pc.cell.to_dict() for pc in self.compared],
+            "closest": [pc.cell.to_dict() for pc in self.closest],
         }
 
 
@@ -192,6 +227,7 @@ def citations_from(hits: Sequence[Hit]) -> tuple[Citation, ...]:
             h.chunk.end,
             h.chunk.text,
             h.score,
+            piece=h.chunk.table,
         )
         for n, h in enumerate(hits, start=1)
     )
@@ -370,6 +406,22 @@ def build_answer(
     """
     citations = citations_from(hits)
     intent = intent or analyse_question(question)
+    from assistant.answering.table_answer import answer_from_tables, choose  # imports this module
+
+    tabled = answer_from_tables(question, citations, intent, analyze=analyze, idf=idf)
+    return choose(tabled, _prose_answer(question, citations, hits, intent, analyze=analyze, idf=idf))
+
+
+def _prose_answer(
+    question: str,
+    citations: tuple[Citation, ...],
+    hits: Sequence[Hit],
+    intent: QuestionIntent,
+    *,
+    analyze: Callable[[str], list[str]],
+    idf: Callable[[str], float] | None,
+) -> Answer:
+    """The answer from the passages' sentences (see build_answer)."""
     weights = question_weights(question, intent, analyze, idf)
     scored = [_candidate(x, weights, analyze) for x in _sentences(citations)]
     scored.sort(key=lambda c: -c.support)
@@ -537,16 +589,35 @@ def _same_place(f: CitedFigure, chosen: CitedFigure) -> bool:
 
 
 def passage_figures(citations: Sequence[Citation]) -> list[CitedFigure]:
-    """Every figure in the cited passages, in passage order, each once: overlapping passages of a document
-    repeat their shared text, and a document may repeat a sentence word for word."""
+    """Every figure in the cited passages, in passage order, each once: a table piece's numeric cells with
+    their row, column, period and unit; the figures of prose sentences (overlapping passages of a document
+    repeat their shared text, and a document may repeat a sentence word for word)."""
+    prose = [c for c in citations if c.piece is None]
     seen: set[tuple[object, ...]] = set()
-    out = []
-    for x in _sentences(citations):
-        doc_id = citations[x.rank].doc_id
+    by_citation: dict[int, list[CitedFigure]] = {}
+    for x in _sentences(prose):
+        doc_id = prose[x.rank].doc_id
         for fig in _figures_of(x.sentence):
             place = (doc_id, x.sentence.start + fig.figure.start, x.sentence.start + fig.figure.end)
             words = (doc_id, x.sentence.text, fig.figure.start, fig.figure.end)
             if place not in seen and words not in seen:
                 seen.update((place, words))
-                out.append(fig)
+                by_citation.setdefault(x.sentence.citation, []).append(fig)
+    out: list[CitedFigure] = []
+    for c in citations:
+        out.extend(by_citation.get(c.n, []) if c.piece is None else _cell_figures(c))
+    return out
+
+
+def _cell_figures(citation: Citation) -> list[CitedFigure]:
+    piece = citation.piece
+    assert piece is not None
+    out = []
+    for cell in table_cells(piece.table):
+        if cell.value is None:
+            continue
+        body = cell.row - piece.table.header_rows
+        line = row_line(piece.table, body)
+        cell = replace(cell, row=piece.grid_row(cell.row))
+        out.append(CitedFigure(cell_figure(cell, line), citation.n, line, cell_ref(piece.number, cell)))
     return out

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from assistant.tables.model import PlacedTable, Table, table_text
+from assistant.tables.model import PlacedTable, Table, rectangular, table_text
 
 
 @dataclass
@@ -30,8 +30,17 @@ class TextBuilder:
             self._append(text)
 
     def table(self, table: Table) -> None:
-        if not table.grid:
+        # one line per cell and per caption: the text shows each body row as one line
+        grid = rectangular([list(r) for r in table.grid])
+        if not grid:
             return
+        table = replace(
+            table,
+            grid=grid,
+            header_rows=min(table.header_rows, len(grid)),
+            caption=" ".join(table.caption.split()),
+            unit_note=" ".join(table.unit_note.split()),
+        )
         text = table_text(table)
         start = self._append(text)
         self.tables.append(PlacedTable(start, start + len(text), table))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.ingest.document import Document
+from assistant.tables.model import PlacedTable, TablePiece, piece_of, row_offsets
 from assistant.text.sentences import sentence_spans
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ class Chunk:
     end: int
     text: str
     page: int | None = None
+    # the table rows this chunk holds, with the table's header and caption (None for prose)
+    table: TablePiece | None = None
 
 
 # The hard cap on a chunk's characters, whatever its token count: a run without spaces (or of spaces) is
@@ -86,24 +89,77 @@ def _split_long(text: str, start: int, end: int, max_tokens: int) -> list[tuple[
 
 
 def chunk_document(doc: Document, settings: ChunkerSettings | None = None) -> list[Chunk]:
-    """Pack whole sentences into chunks of at most max_tokens, repeating up to overlap_tokens between chunks."""
+    """Pack whole sentences into chunks of at most max_tokens, repeating up to overlap_tokens between chunks.
+
+    A table is chunked apart from the prose around it, split only between body rows; every piece keeps
+    the table's caption and header rows in its TablePiece.
+    """
     settings = settings or ChunkerSettings()
     chunks: list[Chunk] = []
     for sec_start, sec_end, page in doc.sections():
-        units: list[tuple[int, int, int]] = []
-        for s, e in sentence_spans(doc.text, sec_start, sec_end):
-            cost = estimate_tokens(doc.text[s:e])
-            if cost <= settings.max_tokens:
-                units.append((s, e, cost))
-            else:
-                units.extend(
-                    (ps, pe, estimate_tokens(doc.text[ps:pe]))
-                    for ps, pe in _split_long(doc.text, s, e, settings.max_tokens)
-                )
-        for s, e in _pack(units, settings):
-            for cs, ce in cap_span(doc.text, s, e, settings.max_chars):
-                chunks.append(Chunk(f"{doc.id}#{cs}-{ce}", doc.id, cs, ce, doc.text[cs:ce], page))
+        cursor = sec_start
+        for number, placed in enumerate(doc.tables):
+            if placed.end <= sec_start or placed.start >= sec_end:
+                continue
+            chunks.extend(_prose_chunks(doc, cursor, max(cursor, placed.start), page, settings))
+            chunks.extend(_table_chunks(doc, placed, number, page, settings))
+            cursor = max(cursor, placed.end)
+        chunks.extend(_prose_chunks(doc, cursor, sec_end, page, settings))
     return chunks
+
+
+def _prose_chunks(
+    doc: Document, start: int, end: int, page: int | None, settings: ChunkerSettings
+) -> list[Chunk]:
+    units: list[tuple[int, int, int]] = []
+    for s, e in sentence_spans(doc.text, start, end):
+        cost = estimate_tokens(doc.text[s:e])
+        if cost <= settings.max_tokens:
+            units.append((s, e, cost))
+        else:
+            units.extend(
+                (ps, pe, estimate_tokens(doc.text[ps:pe]))
+                for ps, pe in _split_long(doc.text, s, e, settings.max_tokens)
+            )
+    return [
+        Chunk(f"{doc.id}#{cs}-{ce}", doc.id, cs, ce, doc.text[cs:ce], page)
+        for s, e in _pack(units, settings)
+        for cs, ce in cap_span(doc.text, s, e, settings.max_chars)
+    ]
+
+
+def _table_chunks(
+    doc: Document, placed: PlacedTable, number: int, page: int | None, settings: ChunkerSettings
+) -> list[Chunk]:
+    """Pieces of whole body rows of at most max_tokens (a longer row stays whole), no overlap; the first piece
+    starts with the caption and header lines. Each piece's TablePiece keeps the headers and section in force."""
+    table = placed.table
+    if placed.end - placed.start > settings.max_chars * 4:
+        # a table too large to keep in pieces of whole rows (a hostile file, or a cell of megabytes) is
+        # chunked as text, capped like any prose
+        return _prose_chunks(doc, placed.start, placed.end, page, settings)
+    rows = row_offsets(table)
+    if not rows:  # a table of headers only
+        return [_table_chunk(doc, placed.start, placed.end, page, piece_of(table, 0, 0, number))]
+    chunks = []
+    i = 0
+    while i < len(rows):
+        j, tokens = i, 0
+        while j < len(rows):
+            cost = estimate_tokens(doc.text[placed.start + rows[j][0] : placed.start + rows[j][1]])
+            if j > i and tokens + cost > settings.max_tokens:
+                break
+            tokens += cost
+            j += 1
+        start = placed.start if i == 0 else placed.start + rows[i][0]
+        end = placed.start + rows[j - 1][1]
+        chunks.append(_table_chunk(doc, start, end, page, piece_of(table, i, j, number)))
+        i = j
+    return chunks
+
+
+def _table_chunk(doc: Document, start: int, end: int, page: int | None, piece: TablePiece) -> Chunk:
+    return Chunk(f"{doc.id}#{start}-{end}", doc.id, start, end, doc.text[start:end], page, piece)
 
 
 def cap_span(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:

@@ -31,6 +31,7 @@ from assistant.storage.generations import (
     write_generation,
 )
 from assistant.storage.lexical import BM25Settings, LexicalIndex
+from assistant.tables.model import TablePiece, table_head
 from assistant.text.checksums import file_sha256
 from assistant.vectors.faiss_index import build_dense_index, choose_kind, extend_dense_index
 
@@ -183,8 +184,11 @@ def built_from(index_dir: Path) -> Path | None:
     return Path(os.path.normpath(index_dir.resolve() / folder))
 
 
-def index_text(chunk_text: str, title: str) -> str:
-    """What is embedded and BM25-indexed for a chunk: the document title gives every chunk its context."""
+def index_text(chunk_text: str, title: str, table: TablePiece | None = None) -> str:
+    """What is embedded and BM25-indexed for a chunk: the document title gives every chunk its context, and
+    a table piece after the first also carries its table's caption and header rows."""
+    if table is not None and not chunk_text.startswith(head := table_head(table.table)):
+        chunk_text = f"{head}\n{chunk_text}" if head else chunk_text
     return f"{title}\n{chunk_text}" if title else chunk_text
 
 
@@ -564,7 +568,7 @@ def _assemble(
             )
         )
         titles.extend(doc.title for _ in doc_chunks)
-    texts = [index_text(c.text, t) for c, t in zip(fresh_chunks, titles[len(chunks) :], strict=True)]
+    texts = [index_text(c.text, t, c.table) for c, t in zip(fresh_chunks, titles[len(chunks) :], strict=True)]
     done = 0
 
     def step(n: int) -> None:
@@ -585,7 +589,7 @@ def _assemble(
     chunks.extend(fresh_chunks)
     ids.extend(range(next_id, next_id + len(fresh_chunks)))
     lexical = LexicalIndex.build(
-        [index_text(c.text, t) for c, t in zip(chunks, titles, strict=True)], bm25=bm25
+        [index_text(c.text, t, c.table) for c, t in zip(chunks, titles, strict=True)], bm25=bm25
     )
     manifest = {
         "chunks": len(chunks),

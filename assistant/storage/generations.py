@@ -32,9 +32,10 @@ import numpy as np
 from assistant.errors import IndexCorrupt, IndexMismatch, IndexNotFound
 from assistant.ingest.chunking import Chunk
 from assistant.storage.lexical import LexicalIndex
+from assistant.tables.model import TablePiece
 from assistant.text.checksums import file_sha256
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: chunks keep the table rows they hold (the `table` column)
 # Files are hashed side by side at load (hashlib lets go of the GIL): see docs/scaling.md for the cost.
 _HASH_THREADS = 4
 _GENERATION = re.compile(r"gen-\d+")
@@ -185,7 +186,7 @@ def _write_sqlite(path: Path, gen: Generation) -> None:
             CREATE TABLE documents (row INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, source TEXT, title TEXT,
                 checksum TEXT, chunks INTEGER, metadata TEXT, pages TEXT);
             CREATE TABLE chunks (row INTEGER PRIMARY KEY, id INTEGER UNIQUE NOT NULL, key TEXT NOT NULL,
-                doc_row INTEGER NOT NULL, start INTEGER, end INTEGER, page INTEGER, text TEXT);
+                doc_row INTEGER NOT NULL, start INTEGER, end INTEGER, page INTEGER, text TEXT, tbl TEXT);
             """
         )
         doc_rows = {d.id: i for i, d in enumerate(gen.documents)}
@@ -206,9 +207,9 @@ def _write_sqlite(path: Path, gen: Generation) -> None:
             ),
         )
         con.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
             (
-                (row, int(cid), c.id, doc_rows[c.doc_id], c.start, c.end, c.page, c.text)
+                (row, int(cid), c.id, doc_rows[c.doc_id], c.start, c.end, c.page, c.text, _piece_json(c))
                 for row, (c, cid) in enumerate(zip(gen.chunks, gen.chunk_ids, strict=True))
             ),
         )
@@ -216,6 +217,20 @@ def _write_sqlite(path: Path, gen: Generation) -> None:
         con.commit()
     finally:
         con.close()
+
+
+def _piece_json(chunk: Chunk) -> str | None:
+    return json.dumps(chunk.table.to_json()) if chunk.table is not None else None
+
+
+def _piece(stored: str | None) -> TablePiece | None:
+    """The table piece of a stored chunk; a damaged one reads as plain text rather than failing a search."""
+    if not stored:
+        return None
+    try:
+        return TablePiece.from_json(json.loads(stored))
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,12 +317,12 @@ class IndexReader:
             for start in range(0, len(wanted), 500):
                 part = wanted[start : start + 500]
                 marks = ",".join("?" * len(part))
-                for row, cid, key, doc_row, s, e, page, text in self._con.execute(
-                    f"SELECT row, id, key, doc_row, start, end, page, text FROM chunks WHERE row IN ({marks})",
+                for row, cid, key, doc_row, s, e, page, text, tbl in self._con.execute(
+                    f"SELECT row, id, key, doc_row, start, end, page, text, tbl FROM chunks WHERE row IN ({marks})",
                     part,
                 ):
                     doc = self.documents[doc_row]
-                    out[row] = StoredChunk(row, cid, Chunk(key, doc.id, s, e, text, page))
+                    out[row] = StoredChunk(row, cid, Chunk(key, doc.id, s, e, text, page, _piece(tbl)))
         return out
 
     def rows_of_documents(self, doc_rows: Iterable[int]) -> np.ndarray:
@@ -404,11 +419,14 @@ class PreviousGeneration:
     def chunks_of(self, doc_id: str) -> list[tuple[Chunk, int, int]]:
         """(chunk, stable id, vector row) of one document, in document order."""
         rows = self._con.execute(
-            "SELECT c.row, c.id, c.key, c.start, c.end, c.page, c.text FROM chunks c JOIN documents d "
+            "SELECT c.row, c.id, c.key, c.start, c.end, c.page, c.text, c.tbl FROM chunks c JOIN documents d "
             "ON c.doc_row = d.row WHERE d.id = ? ORDER BY c.row",
             (doc_id,),
         ).fetchall()
-        return [(Chunk(key, doc_id, s, e, text, page), cid, row) for row, cid, key, s, e, page, text in rows]
+        return [
+            (Chunk(key, doc_id, s, e, text, page, _piece(tbl)), cid, row)
+            for row, cid, key, s, e, page, text, tbl in rows
+        ]
 
     def close(self) -> None:
         self._con.close()

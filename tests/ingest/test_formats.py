@@ -128,7 +128,7 @@ def test_pptx_slides_tables_and_notes(tmp_path: Path) -> None:
     assert doc.title == "Harbour results"
     assert doc.text == (
         "Harbour results\n\nContainers rose to 12 million.\n\nThree new cranes arrived.\n\n"
-        "Throughput by quay\n\nQuay | 2021 | 2022\nNorth | 4.1 | 4.6\nSouth | 7.9 | 8.2\n\n"
+        "Throughput by quay\n\nQuay | 2021 | 2022\nNorth: 2021 4.1; 2022 4.6\nSouth: 2021 7.9; 2022 8.2\n\n"
         "Notes: Mention the dredging works of 2022."
     )
     # each slide is a page: a citation says which slide
@@ -138,7 +138,11 @@ def test_pptx_slides_tables_and_notes(tmp_path: Path) -> None:
     assert placed.table == Table(
         grid=(("Quay", "2021", "2022"), ("North", "4.1", "4.6"), ("South", "7.9", "8.2")), header_rows=1
     )
-    assert doc.text[placed.start : placed.end] == "Quay | 2021 | 2022\nNorth | 4.1 | 4.6\nSouth | 7.9 | 8.2"
+    # each body row is written naming its cells, so that a row is found by its label and its periods
+    assert (
+        doc.text[placed.start : placed.end]
+        == "Quay | 2021 | 2022\nNorth: 2021 4.1; 2022 4.6\nSouth: 2021 7.9; 2022 8.2"
+    )
 
 
 def test_pptx_core_title_wins_and_junk_is_named(tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def test_deck_and_rst_are_indexed_and_cited_by_slide(corpus: Path, tmp_path: Pat
     assistant = open_fake(tmp_path / "index")
     hit = assistant.search("throughput quay north south", k=1).hits[0]
     assert (hit.source, hit.chunk.page) == ("deck.pptx", 2)
-    assert "North | 4.1 | 4.6" in hit.chunk.text
+    assert "North: 2021 4.1; 2022 4.6" in hit.chunk.text
     notes = assistant.search("dredging works", k=1).hits[0]
     assert notes.source == "deck.pptx" and "Notes: Mention the dredging works of 2022." in notes.chunk.text
     rst = assistant.search("quay 400 metres long", k=1).hits[0]
@@ -78,7 +78,7 @@ def test_every_file_is_accounted_for(corpus: Path, tmp_path: Path, monkeypatch: 
     make_png(corpus / "scan.png", ["Exports rose 12 percent."])
     make_scanned_pdf(corpus / "scan.pdf", ["Exports rose 12 percent."])
     make_pdf(corpus / "typed.pdf", ["Typed: 45.5 trillion yuan."])
-    (corpus / "sales.csv").write_text("a,b\n1,2\n")
+    (corpus / "sales.ods").write_text("a,b\n1,2\n")
     (corpus / "README").write_text("no extension")
     os.mkfifo(corpus / "x.txt")
     (corpus / "sub").mkdir()
@@ -89,7 +89,7 @@ def test_every_file_is_accounted_for(corpus: Path, tmp_path: Path, monkeypatch: 
         ("economy.txt", "indexed", ""),
         ("harbour.md", "indexed", ""),
         ("orchard.txt", "indexed", ""),
-        ("sales.csv", "skipped", "unsupported type .csv"),
+        ("sales.ods", "skipped", "unsupported type .ods"),
         ("scan.pdf", "skipped", "scanned PDF: install tesseract-ocr to read it"),
         ("scan.png", "skipped", "image: install tesseract-ocr to read it"),
         ("sub/pipe.md", "skipped", "not a regular file"),

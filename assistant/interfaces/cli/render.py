@@ -13,6 +13,55 @@ from rich.markup import escape
 if TYPE_CHECKING:
     from assistant.answering.answer import Answer, Citation, CitedFigure
     from assistant.storage.generations import DocumentInfo
+    from assistant.tables.model import Table
+
+
+def grid_text(header: Sequence[Sequence[str]], rows: Sequence[Sequence[str]], *, width: int = 100) -> str:
+    """Rows under their header rows as a small boxed table (drawn by rich, returned as plain text)."""
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    columns = max((len(r) for r in [*header, *rows]), default=0)
+    grid = RichTable(show_header=bool(header), show_lines=False)
+    heads = [" ".join(dict.fromkeys(h[c] for h in header if c < len(h) and h[c])) for c in range(columns)]
+    for c in range(columns):
+        grid.add_column(heads[c] if header else "", overflow="fold", justify="left" if c == 0 else "right")
+    for row in rows:
+        grid.add_row(*[row[c] if c < len(row) else "" for c in range(columns)])
+    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
+    console.print(grid)
+    return console.file.getvalue().rstrip("\n")  # type: ignore[attr-defined]
+
+
+def cited_row_text(answer: Answer) -> str:
+    """The row a table answer comes from under its header, with where the cell stands; "" for prose."""
+    info = answer.table
+    if info is None or info.cell is None:
+        if info is not None and info.closest:  # an abstention: the closest rows
+            pieces = {id(pc.piece): pc.piece for pc in info.closest}
+            piece = next(iter(pieces.values())).table
+            rows = sorted({pc.cell.row: pc for pc in info.closest}.values(), key=lambda pc: pc.cell.row)
+            body = [pc.piece.table.grid[pc.piece.local_row(pc.cell.row)] for pc in rows]
+            return "Closest rows:\n" + grid_text(piece.grid[: piece.header_rows], body)
+        return ""
+    pc = info.cell
+    table = pc.piece.table
+    row = table.grid[pc.piece.local_row(pc.cell.row)]
+    where = f"Row {pc.cell.label!r}, column {pc.cell.column_header!r}"
+    extra = ", ".join(
+        p for p in (pc.cell.period.text, " ".join(x for x in (pc.cell.unit, pc.cell.scale) if x)) if p
+    )
+    lines = [where + (f" ({extra})" if extra else "")]
+    if table.caption:
+        lines.append(table.caption)
+    lines.append(grid_text(table.grid[: table.header_rows], [row]))
+    return "\n".join(lines)
+
+
+def piece_text(table: Table) -> str:
+    """A table piece: caption, then its rows under its header."""
+    text = grid_text(table.grid[: table.header_rows], table.grid[table.header_rows :])
+    return f"{table.caption}\n{text}" if table.caption else text
 
 
 def to_json(obj: Any) -> str:
@@ -40,8 +89,10 @@ def answer_text(answer: Answer, *, passages: int = 3, width: int = 240) -> str:
     else:
         cite = f" [{answer.sentence.citation}]" if answer.sentence else ""
         lines.append(f"Answer: {answer.answer}{cite}")
-        if answer.sentence is not None and answer.answer != answer.sentence.text:
+        if answer.table is None and answer.sentence is not None and answer.answer != answer.sentence.text:
             lines.append(f"From: {answer.sentence.text}")
+    if answer.table is not None and (row := cited_row_text(answer)):
+        lines.append(row)
     if answer.citations:
         lines.append("")
         lines.extend(cite_line(c) for c in answer.citations)
@@ -63,11 +114,15 @@ def _head_markup(answer: Answer) -> list[str]:
     else:
         cite = f" [cyan]\\[{answer.sentence.citation}][/cyan]" if answer.sentence else ""
         lines.append(f"[bold green]{escape(answer.answer)}[/bold green]{cite}")
-        if answer.figure is not None and answer.sentence is not None:
+        if answer.table is not None:
+            pass  # the cited row is shown under its header below
+        elif answer.figure is not None and answer.sentence is not None:
             lines.append(highlight(answer.sentence.text, answer.figure))
         elif answer.sentence is not None and answer.answer != answer.sentence.text:  # a numbered name
             start = answer.sentence.text.find(answer.answer)
             lines.append(_marked(answer.sentence.text, start, start + len(answer.answer)))
+    if answer.table is not None and (row := cited_row_text(answer)):
+        lines.append(escape(row))
     return lines
 
 
@@ -116,15 +171,38 @@ def hits_text(result: Any, *, width: int = 240) -> str:
 def figures_text(result: Any) -> str:
     if not result.figures:
         return "No figures found."
-    return "\n".join(
-        f"[{f.citation}] {f.figure.text} ({f.figure.kind}) — {f.to_dict()['context']}" for f in result.figures
+    return "\n".join(_figure_line(f) for f in result.figures)
+
+
+def _figure_line(f: CitedFigure) -> str:
+    """[n] text (kind) — context; a table figure names its row, column, period and unit instead."""
+    if f.cell is None:
+        return f"[{f.citation}] {f.figure.text} ({f.figure.kind}) — {f.to_dict()['context']}"
+    about = ", ".join(p for p in (f.cell.period, f.cell.unit) if p)
+    about = f" ({f.figure.kind}, {about})" if about else f" ({f.figure.kind})"
+    return (
+        f"[{f.citation}] {f.figure.text}{about} — row {f.cell.row_label!r}, column {f.cell.column_header!r}"
     )
 
 
 def figures_csv(result: Any) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["text", "value", "unit", "kind", "qualifier", "period", "citation", "source", "context"])
+    writer.writerow(
+        [
+            "text",
+            "value",
+            "unit",
+            "kind",
+            "qualifier",
+            "period",
+            "citation",
+            "source",
+            "context",
+            "row",
+            "column",
+        ]
+    )
     sources = {c.n: c.source for c in result.citations}
     for f in result.figures:
         d = f.to_dict()
@@ -132,13 +210,15 @@ def figures_csv(result: Any) -> str:
             [
                 d["text"],
                 d["value"],
-                d["unit"],
+                d["unit"] or (f.cell.unit if f.cell else None),
                 d["kind"],
                 d["qualifier"],
                 d["period"],
                 d["citation"],
                 sources.get(f.citation, ""),
                 d["context"],
+                f.cell.row_label if f.cell else "",
+                f.cell.column_header if f.cell else "",
             ]
         )
     return out.getvalue().rstrip("\n")
@@ -199,12 +279,16 @@ def answer_chat_markup(answer: Answer, *, lines: int = 2, width: int = 96) -> st
 
 
 def passage_text(c: Citation) -> str:
-    """A cited passage in full under its location line."""
+    """A cited passage in full under its location line; a table piece as a table."""
+    if c.piece is not None:
+        return f"{cite_line(c)}\n\n{piece_text(c.piece.table)}"
     return f"{cite_line(c)}\n\n{c.text.strip()}"
 
 
 def passage_markup(c: Citation) -> str:
-    """A cited passage in full, the sentence it is cited for (its focus) in bold."""
+    """A cited passage in full, the sentence it is cited for (its focus) in bold; a table piece as a table."""
+    if c.piece is not None:
+        return f"[cyan]{escape(cite_line(c))}[/cyan]\n\n{escape(piece_text(c.piece.table))}"
     text = c.text.strip()
     if c.focus is None:
         return f"[cyan]{escape(cite_line(c))}[/cyan]\n\n{escape(text)}"

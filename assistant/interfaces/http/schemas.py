@@ -67,6 +67,50 @@ class SentenceOut(_Out):
     end: int
 
 
+class CellOut(_Out):
+    """Where a table figure stands: the table's place in its document, row and column (grid indexes, header
+    rows included) with the row label and column header."""
+
+    table: int
+    row: int
+    row_label: str
+    column: int
+    column_header: str
+    period: str | None
+    unit: str | None
+
+
+class TableCellOut(_Out):
+    text: str
+    row: int
+    column: int
+    row_label: str
+    column_header: str
+    period: str | None
+    value: float | None
+    unit: str | None
+    scale: str | None
+    kind: str
+
+
+class MatchOut(_Out):
+    row_match: float
+    column_match: float
+    row_margin: float
+    column_margin: float
+    comparison: bool
+
+
+class TableAnswerOut(_Out):
+    """A table's part in an answer: the cell, how clearly it matched, the cells compared, the closest rows."""
+
+    cell: TableCellOut | None
+    citation: int | None
+    match: MatchOut
+    compared: list[TableCellOut]
+    closest: list[TableCellOut]
+
+
 class FigureOut(_Out):
     text: str
     value: float | None
@@ -81,6 +125,7 @@ class FigureOut(_Out):
     start: int
     end: int
     context: str
+    table: CellOut | None = None
 
 
 class FocusOut(_Out):
@@ -99,6 +144,7 @@ class CitationOut(_Out):
     text: str
     score: float
     focus: FocusOut | None
+    table: CellOut | None = None
 
 
 class AnswerOut(_Out):
@@ -109,6 +155,7 @@ class AnswerOut(_Out):
     figure: FigureOut | None
     figures: list[FigureOut]
     citations: list[CitationOut]
+    table: TableAnswerOut | None = None
 
 
 class HitOut(_Out):

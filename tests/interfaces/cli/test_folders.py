@@ -39,11 +39,11 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def messy_corpus(root: Path) -> Path:
-    """What staff folders hold: text, a deck, reStructuredText, a spreadsheet export, a pipe, odd names."""
+    """What staff folders hold: text, a deck, reStructuredText, an OpenDocument spreadsheet, a pipe, odd names."""
     write_corpus(root)
     make_pptx(root / "deck.pptx")
     (root / "notes.rst").write_text("Notes\n=====\n\nThe quay is 400 metres long.\n")
-    (root / "sales.csv").write_text("region,revenue\nnorth,12\n")
+    (root / "sales.ods").write_text("region,revenue\nnorth,12\n")
     (root / "photo.gif").write_bytes(b"GIF89a")
     os.mkfifo(root / "x.txt")
     for name in (b"\xff-report.txt", b"\xfe-report.txt"):
@@ -59,7 +59,7 @@ def test_index_names_every_file_it_did_not_read(tmp_path: Path) -> None:
     assert code == 0
     assert err.splitlines() == [
         "skipped photo.gif: unsupported type .gif",
-        "skipped sales.csv: unsupported type .csv",
+        "skipped sales.ods: unsupported type .ods",
         "skipped wheat.txt\\x0askipped orchard.txt: forged: unsupported type .txt: forged",
         "skipped x.txt: not a regular file",
     ]
@@ -82,7 +82,7 @@ def test_index_json_reports_every_file_with_its_outcome(tmp_path: Path) -> None:
         "notes.rst": ("indexed", ""),
         "orchard.txt": ("indexed", ""),
         "photo.gif": ("skipped", "unsupported type .gif"),
-        "sales.csv": ("skipped", "unsupported type .csv"),
+        "sales.ods": ("skipped", "unsupported type .ods"),
         "wheat.txt\\x0askipped orchard.txt: forged": ("skipped", "unsupported type .txt: forged"),
         "x.txt": ("skipped", "not a regular file"),
     }
@@ -122,7 +122,7 @@ def test_an_empty_corpus_warns_and_fails(tmp_path: Path, make: str) -> None:
     assert out.startswith("0 added, 0 updated, 0 removed, 0 unchanged; 0 documents, 0 chunks")
     assert err.splitlines()[-1] == (
         f"warning: the index is empty: {corpus} holds {held}, so every question will abstain; add files of a "
-        "supported type (.txt .md .rst .html .htm .pdf .docx .pptx .jsonl .png .jpg .jpeg .tif .tiff) and "
+        "supported type (.txt .md .rst .html .htm .pdf .docx .pptx .jsonl .csv .xlsx .png .jpg .jpeg .tif .tiff) and "
         f"run: python cli.py index --corpus '{corpus}' --index {index}"
     )
 
@@ -213,7 +213,7 @@ def test_a_mixed_folder_end_to_end_with_the_real_model(tmp_path: Path) -> None:
     make_pptx(corpus / "deck.pptx")
     (corpus / "notes.rst").write_text("Quay notes\n==========\n\nThe quay is 400 metres long.\n")
     (corpus / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # not really an image
-    (corpus / "sales.csv").write_text("a,b\n")
+    (corpus / "sales.ods").write_text("a,b\n")
     os.mkfifo(corpus / "x.txt")
 
     def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -234,7 +234,7 @@ def test_a_mixed_folder_end_to_end_with_the_real_model(tmp_path: Path) -> None:
         else "image: install tesseract-ocr to read it"
     )
     assert built.stderr.splitlines() == [
-        "skipped sales.csv: unsupported type .csv",
+        "skipped sales.ods: unsupported type .ods",
         f"skipped scan.png: {png}",
         "skipped x.txt: not a regular file",
     ]

@@ -72,7 +72,19 @@ def test_ask_json_answers_the_seed_question(seed_index: tuple[Path, Path]) -> No
 
     body = split_front_matter(text)[1]
     assert body[cited["start"] : cited["end"]] == cited["text"]
-    assert set(cited) == {"n", "doc_id", "title", "source", "page", "start", "end", "text", "score", "focus"}
+    assert set(cited) == {
+        "n",
+        "doc_id",
+        "title",
+        "source",
+        "page",
+        "start",
+        "end",
+        "text",
+        "score",
+        "focus",
+        "table",
+    }
     # the cited passage's focus is the answer's sentence, in document offsets
     assert body[cited["focus"]["start"] : cited["focus"]["end"]] == answer["sentence"]["text"]
     assert answer["figure"]["value"] == pytest.approx(4.55e13)

@@ -1,0 +1,475 @@
+"""Answer a question from tables by row and column: the row its words name, the column its period or words
+name, and the cell where they cross; or, for "which year / which segment" questions, the winning header or
+label."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from assistant.tables.cells import Period, TableCell, read_period, table_cells
+from assistant.tables.model import TablePiece
+
+# An answer needs a row this well matched (F1 of the question's topic words against the row label, idf
+# weighted) and a clear lead over the next row with another value; else the answerer abstains.
+MIN_ROW_MATCH = 0.34
+MIN_ROW_MARGIN = 0.02
+HEADER_WEIGHT = 0.5  # column header words, against the row label's 1
+PHRASE_BONUS = 0.15  # the row label, whole, in the question
+TEXT_CELL_PENALTY = 0.2  # a figure question prefers a number
+PERCENT_BONUS = 0.25  # a question about a percentage prefers a column of percentages
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_COLUMN_CHOICE = re.compile(
+    r"\b(?:which|what)\s+(?:fiscal\s+|financial\s+)?(?:year|period|quarter|month|date|fy)s?\b|"
+    r"\bin\s+which\s+(?:fiscal\s+)?year\b|"
+    r"\bwhich\s+(?:one|of\s+the\s+(?:two\s+)?years)\b",
+    re.IGNORECASE,
+)
+_ROW_CHOICE = re.compile(
+    r"^\s*(?:in\s+)?(?:which|what)\s+(?!year|period|quarter|month|date)(\w+)", re.IGNORECASE
+)
+_MORE = re.compile(
+    r"\b(?:higher|highest|more|most|larger|largest|greater|greatest|bigger|biggest|maximum|max|increased?)\b",
+    re.I,
+)
+_LESS = re.compile(
+    r"\b(?:lower|lowest|less|least|smaller|smallest|fewer|fewest|minimum|min|decreased?)\b", re.I
+)
+# "Which segment contributed the most?": a ranking of rows (not "What percentage did sales increase by?")
+_RANKING = re.compile(
+    r"\b(?:most|highest|largest|greatest|biggest|lowest|least|smallest|fewest|higher|lower|larger|smaller|"
+    r"greater|bigger|more|less|fewer)\b",
+    re.IGNORECASE,
+)
+_THRESHOLD = re.compile(
+    r"\b(?P<op>less\s+than|lower\s+than|below|under|more\s+than|greater\s+than|higher\s+than|above|over|exceed(?:s|ed)?)"
+    r"\s*(?:\$\s*)?(?P<n>\d[\d,]*(?:\.\d+)?)",
+    re.IGNORECASE,
+)
+# questions about what a term means or why: answered from prose
+_PROSE = re.compile(
+    r"^\s*(?:why|who|how\s+(?:is|are|was|were|does|do|did)\b|what\s+(?:does|do|did)\b|"
+    r"when\s+(?:is|are|was|were|does|do|did)\b|"
+    r"what\s+(?:is|are|was|were)\s+(?:the\s+)?(?:\w+\s+)?(?:reason|reasons|purpose|definition|nature|cause|basis|method)s?\b)"
+    r"|\b(?:caused|cause\s+of|related\s+to|due\s+to|attributable\s+to|driven\s+by|consist\s+of|comprise)\b",
+    re.IGNORECASE,
+)
+# words of a question that name no row: "What was the amount of X in 2019?", "In which year was X higher?"
+_GENERIC = re.compile(
+    r"\b(?:amount|value|figure|which|year|years|how\s+much|how\s+many|what)\b", re.IGNORECASE
+)
+_PERIOD_WORDS = frozenset(
+    [
+        "year",
+        "years",
+        "fiscal",
+        "fy",
+        "quarter",
+        "quarters",
+        "month",
+        "months",
+        "ended",
+        "ending",
+        "end",
+        "period",
+        "as",
+        "at",
+        "of",
+        "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchFeatures:
+    """How clearly a table answer was found, for a confidence scorer: match strengths 0..1 and margins."""
+
+    row_match: float  # the chosen row's word match
+    column_match: float  # the chosen column's period and header match
+    row_margin: float  # lead over the best row with another value
+    column_margin: float  # lead over the best column with another value
+    comparison: bool  # the answer is a header or label that won a comparison
+
+    def to_dict(self) -> dict[str, float | bool]:
+        return {
+            "row_match": round(self.row_match, 4),
+            "column_match": round(self.column_match, 4),
+            "row_margin": round(self.row_margin, 4),
+            "column_margin": round(self.column_margin, 4),
+            "comparison": self.comparison,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PieceCell:
+    """A cell of a retrieved table piece, with the citation (position in the hits) it came with."""
+
+    cell: TableCell
+    hit: int
+    piece: TablePiece
+    doc: str
+
+
+@dataclass(frozen=True, slots=True)
+class TableMatch:
+    """What the table answerer found: the answer text, the cell it came from, the cells compared, and how
+    clearly; `answered` is False when it abstains, `closest` then holds the best rows' cells."""
+
+    answered: bool
+    text: str
+    cell: PieceCell | None
+    features: MatchFeatures
+    compared: tuple[PieceCell, ...] = ()
+    closest: tuple[PieceCell, ...] = ()
+
+
+def cells_of(pieces: Sequence[tuple[int, str, TablePiece]]) -> list[PieceCell]:
+    """Every cell of the retrieved pieces (hit position, document id, piece), grid rows numbered as in the
+    full table; a cell two hits share comes once."""
+    seen: set[tuple[str, int, int, int]] = set()
+    out = []
+    for hit, doc, piece in pieces:
+        for cell in table_cells(piece.table):
+            row = piece.grid_row(cell.row)
+            key = (doc, piece.number, row, cell.column)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(PieceCell(replace(cell, row=row), hit, piece, doc))
+    return out
+
+
+def asks_prose(question: str) -> bool:
+    """Whether a question asks what something means or why, which tables do not say."""
+    return bool(_PROSE.match(question))
+
+
+def match_table(
+    question: str,
+    cells: Sequence[PieceCell],
+    *,
+    analyze: Callable[[str], list[str]],
+    idf: Callable[[str], float] | None = None,
+    wants_figure: bool = True,
+) -> TableMatch | None:
+    """The answer the retrieved tables give to a question, an abstention with the closest rows, or None when
+    the question is not one a table answers (no table cells, or a question about meaning)."""
+    if not cells or asks_prose(question):
+        return None
+    asked = read_period(question)
+    terms = _topic_terms(question, analyze)
+    if not terms and not asked:
+        return None
+
+    def weight(t: str) -> float:
+        return 1.0 + (idf(t) if idf else 0.0)
+
+    rows = _row_scores(question, cells, terms, asked, analyze, weight)
+    percent = re.search(r"%|\bper\s*cent|\bpercentage\b", question, re.IGNORECASE) is not None
+    column_terms = [
+        t for t in analyze(_YEAR.sub(" ", question)) if t not in set(analyze(" ".join(_PERIOD_WORDS)))
+    ]
+    columns = _column_scores(cells, column_terms, asked, percent, analyze, weight)
+    if _COLUMN_CHOICE.search(question):
+        return _choose_column(question, cells, rows, columns, asked)
+    row_choice = _ROW_CHOICE.match(question)
+    if row_choice and _RANKING.search(question):
+        found = _choose_row(question, cells, rows, columns)
+        if found is not None:
+            return found
+    if not wants_figure and not asked:
+        return None  # "What is Tax Fees?": a question about meaning, for the prose
+    return _lookup(cells, rows, columns, asked, wants_figure)
+
+
+def _topic_terms(question: str, analyze: Callable[[str], list[str]]) -> list[str]:
+    """The question's stemmed words less its period words, comparison words and thresholds: what names the
+    row (and maybe the column)."""
+    text = _THRESHOLD.sub(" ", question)
+    text = _YEAR.sub(" ", _MORE.sub(" ", _LESS.sub(" ", text)))
+    text = _GENERIC.sub(" ", text)
+    period_stems = set(analyze(" ".join(_PERIOD_WORDS)))
+    return [t for t in dict.fromkeys(analyze(text)) if t not in period_stems]
+
+
+_RowKey = tuple[str, int, int]  # (document, table number, grid row)
+_ColKey = tuple[str, int, int, str]  # (document, table number, column, header: blocks of a table differ)
+
+
+def _row_key(pc: PieceCell) -> _RowKey:
+    return (pc.doc, pc.piece.number, pc.cell.row)
+
+
+def _col_key(pc: PieceCell) -> _ColKey:
+    return (pc.doc, pc.piece.number, pc.cell.column, pc.cell.column_header)
+
+
+def _row_scores(
+    question: str,
+    cells: Sequence[PieceCell],
+    terms: Sequence[str],
+    asked: Period,
+    analyze: Callable[[str], list[str]],
+    weight: Callable[[str], float],
+) -> dict[_RowKey, float]:
+    """Each row's match: F1 of the question's topic words (less those only the headers or caption explain)
+    against the row label's words, idf weighted, plus a bonus when the label stands whole in the question."""
+    lowered = " ".join(question.lower().split())
+    period_stems = set(analyze(" ".join(_PERIOD_WORDS)))
+    explained: dict[tuple[str, int], set[str]] = {}
+    out: dict[_RowKey, float] = {}
+    for pc in cells:
+        key = _row_key(pc)
+        if key in out:
+            continue
+        table = pc.piece.table
+        tkey = key[:2]
+        if tkey not in explained:
+            head = " ".join(" ".join(r) for r in table.grid[: table.header_rows])
+            explained[tkey] = set(analyze(f"{head} {table.caption}"))
+        own = set(analyze(_label_words(pc.cell.row_label[-1] if pc.cell.row_label else ""))) - period_stems
+        parents = set(analyze(_label_words(" ".join(pc.cell.row_label[:-1])))) - period_stems
+        label = own | parents
+        if not own:
+            out[key] = 0.0
+            continue
+        wanted = [t for t in terms if t in label or t not in explained[tkey]]
+        hit = sum(weight(t) for t in wanted if t in label)
+        own_weight = sum(weight(t) for t in own) + 0.5 * sum(weight(t) for t in parents - own)
+        covered = sum(weight(t) for t in own if t in terms) + 0.5 * sum(
+            weight(t) for t in parents - own if t in terms
+        )
+        precision = covered / own_weight if own_weight else 0.0
+        recall = hit / sum(weight(t) for t in wanted) if wanted else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        phrase = pc.cell.row_label[-1].lower() if pc.cell.row_label else ""
+        phrase = re.sub(r"\s*\([^)]*\)\s*$", "", phrase)
+        if len(phrase) > 3 and phrase in lowered:
+            f1 += PHRASE_BONUS
+        period = read_period(pc.cell.label)
+        if asked and period:  # "Outstanding at September 30, 2018": the row names the period asked, or not
+            fit = _period_fit(asked, period)
+            f1 = 0.0 if fit == 0.0 else f1 + 0.1 if fit == 1.0 else f1
+        out[key] = f1
+    return out
+
+
+def _label_words(label: str) -> str:
+    """A row label without footnote marks: "Current year1" -> "Current year", "Revenue (2)" -> "Revenue"."""
+    return re.sub(r"(?<=[a-z])\d{1,2}\b|\(\d{1,2}(?:,\d{1,2})*\)|\*+", " ", label)
+
+
+def _period_fit(asked: Period, period: Period) -> float:
+    """1 when a header's period is the one asked, 0.5 when it overlaps it, 0 when it differs; 0.5 when
+    either names none."""
+    if asked.change and period.change and not period.years:
+        return 1.0  # "% change": the column a question about a change asks for
+    if not asked or not period:
+        return 0.5
+    if asked.years and period.years and not set(asked.years) & set(period.years):
+        return 0.0
+    if asked.quarter is not None and period.quarter != asked.quarter:
+        return 0.0 if period.quarter is not None else 0.5
+    if asked.date and period.date and asked.date != period.date:
+        return 0.0
+    if period.change != asked.change:
+        return 0.25 if period.change else 0.6  # "2019 vs 2018" holds 2019, but as a comparison
+    if len(period.years) > 1 and len(asked.years) == 1:
+        return 0.5
+    return 1.0
+
+
+def _column_scores(
+    cells: Sequence[PieceCell],
+    terms: Sequence[str],
+    asked: Period,
+    percent: bool,
+    analyze: Callable[[str], list[str]],
+    weight: Callable[[str], float],
+) -> dict[_ColKey, float]:
+    """Each column's match: its period against the question's, plus the share of its header's own words
+    (less period words) that the question holds."""
+    out: dict[_ColKey, float] = {}
+    term_set = set(terms)
+    period_stems = set(analyze(" ".join(_PERIOD_WORDS)))
+    for pc in cells:
+        key = _col_key(pc)
+        if key in out:
+            continue
+        header = _YEAR.sub(" ", pc.cell.column_header)
+        words = [t for t in dict.fromkeys(analyze(header)) if t not in period_stems]
+        share = (
+            sum(weight(t) for t in words if t in term_set) / sum(weight(t) for t in words) if words else 0.0
+        )
+        out[key] = _period_fit(asked, pc.cell.period) + HEADER_WEIGHT * share
+        if pc.cell.unit == "%" or "%" in pc.cell.column_header:
+            out[key] += PERCENT_BONUS if percent else -PERCENT_BONUS
+    return out
+
+
+def _lookup(
+    cells: Sequence[PieceCell],
+    rows: dict[_RowKey, float],
+    columns: dict[_ColKey, float],
+    asked: Period,
+    wants_figure: bool,
+) -> TableMatch | None:
+    """The cell where the best row crosses the best column for it (None when the question asks for a change
+    the table has no column for)."""
+    scored = []
+    for pc in cells:
+        col = columns[_col_key(pc)]
+        if asked and pc.cell.period and _period_fit(asked, pc.cell.period) == 0.0:
+            continue  # another year's column
+        score = rows[_row_key(pc)] + 0.5 * col
+        if wants_figure and pc.cell.value is None:
+            score -= TEXT_CELL_PENALTY
+        scored.append((score, pc))
+    scored.sort(key=lambda x: -x[0])
+    if not scored:
+        return _abstain(cells, rows)
+    best = scored[0][1]
+    if asked.change and not best.cell.period.change:
+        return None  # "What was the increase in X in 2019?" with no change column: not a cell of this table
+    row_match = rows[_row_key(best)]
+    col_match = columns[_col_key(best)]
+    row_rival = max(
+        (
+            rows[_row_key(pc)]
+            for _, pc in scored
+            if _row_key(pc) != _row_key(best) and pc.cell.text != best.cell.text
+        ),
+        default=0.0,
+    )
+    # the lead of the chosen cell over the best other cell of its row (text cells weigh less when a figure
+    # is wanted)
+    col_rival = max(
+        (s for s, pc in scored if _row_key(pc) == _row_key(best) and pc.cell.text != best.cell.text),
+        default=None,
+    )
+    col_margin = scored[0][0] - col_rival if col_rival is not None else col_match
+    features = MatchFeatures(row_match, col_match, row_match - row_rival, col_margin, False)
+    clear_column = col_margin > 0
+    if row_match < MIN_ROW_MATCH or features.row_margin < MIN_ROW_MARGIN or not clear_column:
+        return _abstain(cells, rows, features)
+    return TableMatch(True, best.cell.text, best, features)
+
+
+def _abstain(
+    cells: Sequence[PieceCell], rows: dict[_RowKey, float], features: MatchFeatures | None = None
+) -> TableMatch:
+    """No clear cell: the cells of the three best-matched rows, to show instead."""
+    ranked = sorted({_row_key(pc): rows[_row_key(pc)] for pc in cells}.items(), key=lambda x: -x[1])
+    keep = {k for k, s in ranked[:3] if s > 0}
+    closest = tuple(pc for pc in cells if _row_key(pc) in keep)
+    return TableMatch(False, "", None, features or MatchFeatures(0.0, 0.0, 0.0, 0.0, False), (), closest)
+
+
+def _direction(question: str) -> int:
+    """+1 when the question asks for the larger, -1 for the smaller, 0 when it does not say."""
+    more, less = _MORE.search(question), _LESS.search(question)
+    if more and (not less or more.start() < less.start()):
+        return 1
+    return -1 if less else 0
+
+
+def _choose_column(
+    question: str,
+    cells: Sequence[PieceCell],
+    rows: dict[_RowKey, float],
+    columns: dict[_ColKey, float],
+    asked: Period,
+) -> TableMatch:
+    """ "In which year was X higher?": of the best row's period columns (those the question names, when it
+    names two or more), the one whose value wins; answered with the column's period."""
+    best_key = max(rows, key=lambda k: rows[k], default=None)
+    if best_key is None:
+        return _abstain(cells, rows)
+    row_match = rows[best_key]
+    rival = max((s for k, s in rows.items() if k != best_key), default=0.0)
+    candidates = [
+        pc for pc in cells if _row_key(pc) == best_key and pc.cell.value is not None and pc.cell.period
+    ]
+    candidates = [pc for pc in candidates if not pc.cell.period.change and len(pc.cell.period.years) <= 1]
+    if len(asked.years) >= 2:
+        candidates = [pc for pc in candidates if set(pc.cell.period.years) & set(asked.years)]
+    # one column per period: the one whose header fits best ("Revenues 2019", not "Income 2019"), else the first
+    per_period: dict[str, PieceCell] = {}
+    for pc in candidates:
+        held = per_period.get(pc.cell.period.text)
+        if held is None or columns[_col_key(pc)] > columns[_col_key(held)]:
+            per_period[pc.cell.period.text] = pc
+    candidates = list(per_period.values())
+    features = MatchFeatures(row_match, 1.0 if candidates else 0.0, row_match - rival, 0.0, True)
+    if row_match < MIN_ROW_MATCH or len(candidates) < 2:
+        return _abstain(cells, rows, features)
+    threshold = _THRESHOLD.search(question)
+    if threshold:
+        limit = float(threshold.group("n").replace(",", ""))
+        below = re.match(r"less|lower|below|under", threshold.group("op"), re.IGNORECASE) is not None
+        fits = (
+            [pc for pc in candidates if (pc.cell.value or 0.0) < limit]
+            if below
+            else [pc for pc in candidates if (pc.cell.value or 0.0) > limit]
+        )
+        if len(fits) != 1:
+            return _abstain(cells, rows, features)
+        chosen = fits[0]
+    else:
+        sign = _direction(question)
+        if sign == 0:
+            return _abstain(cells, rows, features)
+        values = sorted(candidates, key=lambda pc: sign * (pc.cell.value or 0.0), reverse=True)
+        if values[0].cell.value == values[1].cell.value:
+            return _abstain(cells, rows, features)
+        chosen = values[0]
+    period = chosen.cell.period
+    # "In which year ...?" is answered by the year of "December 31, 2019"
+    asks_year = re.search(r"\b(?:years?|fy)\b", question, re.IGNORECASE) is not None
+    text = str(period.years[0]) if asks_year and len(period.years) == 1 else period.text
+    return TableMatch(True, text, chosen, features, tuple(candidates))
+
+
+def _choose_row(
+    question: str,
+    cells: Sequence[PieceCell],
+    rows: dict[_RowKey, float],
+    columns: dict[_ColKey, float],
+) -> TableMatch | None:
+    """ "Which segment contributed the most in 2019?": in the best column, the row whose value wins (totals
+    and section rows left out); answered with the row's label. None when no column fits."""
+    if not columns:
+        return None
+    best_col = max(columns, key=lambda k: columns[k])
+    if columns[best_col] < 0.75:
+        return None
+    candidates = [
+        pc
+        for pc in cells
+        if _col_key(pc) == best_col
+        and pc.cell.value is not None
+        and not pc.cell.label.lower().startswith("total")
+    ]
+    if len(candidates) < 2:
+        return None
+    sign = _direction(question)
+    ranked = sorted(candidates, key=lambda pc: sign * (pc.cell.value or 0.0), reverse=True)
+    if ranked[0].cell.value == ranked[1].cell.value:
+        return None
+    chosen = ranked[0]
+    features = MatchFeatures(0.0, columns[best_col], 0.0, 0.0, True)
+    label = chosen.cell.row_label[-1] if chosen.cell.row_label else ""
+    return TableMatch(True, label, chosen, features, tuple(candidates))
