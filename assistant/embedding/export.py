@@ -184,7 +184,7 @@ def ensure_query_export(index_dir: Path, embedder: object) -> bool:
     target = index_dir / EXPORT_DIR
     # One export at a time per index: what is left beside it then is a dead export's, and goes.
     with FileLock(str(index_dir / ".export.lock")):
-        remove_export_leftovers(index_dir)
+        remove_export_leftovers(index_dir, locked=True)
         if export_is_fresh(target, embedder.model_dir, name=embedder.name):  # checksums too
             return True
         try:
@@ -199,8 +199,23 @@ def ensure_query_export(index_dir: Path, embedder: object) -> bool:
     return True
 
 
-def remove_export_leftovers(index_dir: Path) -> None:
-    """Remove the staging and old folders of exports that were killed part-way (.onnx.* beside onnx/)."""
-    for path in index_dir.glob(f".{EXPORT_DIR}.*"):
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
+def remove_export_leftovers(index_dir: Path, *, locked: bool = False) -> None:
+    """Remove the staging and old folders of exports that were killed part-way (.onnx.* beside onnx/).
+
+    Takes the export lock unless the caller holds it, so an export running in another process keeps its own.
+    """
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(index_dir / ".export.lock"))
+    if not locked:
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            return  # an export is running: its folders are not leftovers
+    try:
+        for path in index_dir.glob(f".{EXPORT_DIR}.*"):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+    finally:
+        if not locked:
+            lock.release()

@@ -386,10 +386,12 @@ def update_index(
         progress=progress,
         on_file=on_file,
     )
-    if settings.query_backend != "torch":
-        from assistant.embedding.export import ensure_query_export  # imports torch: only when building
+    from assistant.embedding.export import ensure_query_export, remove_export_leftovers
 
-        ensure_query_export(settings.index_dir, embedder)
+    if settings.query_backend != "torch":
+        ensure_query_export(settings.index_dir, embedder)  # imports torch: only when building
+    else:
+        remove_export_leftovers(settings.index_dir)  # what an export killed earlier left behind
     # also when nothing changed: the first run after switching to Milvus fills the collection
     synced = sync_index(
         settings.index_dir,

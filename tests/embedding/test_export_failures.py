@@ -37,3 +37,28 @@ def test_disk_full_during_the_export_is_one_line_and_leaves_nothing(tmp_path: Pa
     monkeypatch.setattr(export, "export_onnx", lambda *a, **kw: (_ for _ in ()).throw(ValueError("no")))
     assert export.ensure_query_export(index, SentenceTransformerEmbedder()) is False
     assert sorted(p.name for p in index.iterdir() if p.name.startswith(".onnx.")) == []
+
+
+def test_dead_export_folders_go_at_the_next_index_run_whatever_the_backend(
+    corpus: Path, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from filelock import FileLock
+
+    from assistant.config import Settings
+    from assistant.storage.build import update_index
+    from tests.fakes import FakeEmbedder
+
+    index = tmp_path / "index"
+    index.mkdir()
+    dead = index / ".onnx.k1ll3d"
+    dead.mkdir()
+    settings = replace(
+        Settings(), corpus_dir=corpus, index_dir=index, query_backend="torch", parse_worker=False
+    )
+    with FileLock(str(index / ".export.lock")):  # an export running elsewhere: its folder stays
+        update_index(settings, FakeEmbedder(64))
+    assert dead.exists()
+    update_index(settings, FakeEmbedder(64))
+    assert not dead.exists()

@@ -66,7 +66,9 @@ class ProgressLog:
                 self._state, self._since = state, self.clock()
 
     def parsing(self, done: int, total: int, name: str) -> None:
-        self._set(f"parsing file {done + 1} of {total}: {name}")
+        # a name's control characters are escaped: a file named "x\nindexing: done" forges no log line
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+        self._set(f"parsing file {done + 1} of {total}: {shown}")
 
     def embedded(self, done: int, total: int) -> None:
         self._set(f"embedded {done} of {total} chunks")

@@ -53,3 +53,11 @@ def test_lines_come_by_themselves_every_interval() -> None:
                 break
             threading.Event().wait(0.01)
     assert err.getvalue().splitlines()[0].startswith("indexing: parsing file 1 of 10: a.txt (")
+
+
+def test_file_names_cannot_forge_log_lines() -> None:
+    err = io.StringIO()
+    log = ProgressLog(err, clock=lambda: 0.0)
+    log.parsing(0, 1, "a\nindexing: all done\x1b[2J.txt")
+    log.tick()
+    assert err.getvalue() == "indexing: parsing file 1 of 1: a\\nindexing: all done\\x1b[2J.txt (0 s)\n"
