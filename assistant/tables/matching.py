@@ -154,7 +154,7 @@ def cells_of(pieces: Sequence[tuple[int, str, TablePiece]]) -> list[PieceCell]:
 
 def asks_prose(question: str) -> bool:
     """Whether a question asks what something means or why, which tables do not say."""
-    return bool(_PROSE.match(question))
+    return _PROSE.search(question) is not None
 
 
 def match_table(
