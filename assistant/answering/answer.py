@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.answering.names import names_asked
 from assistant.answering.questions import (
@@ -26,6 +26,9 @@ from assistant.retrieval.search import Hit
 from assistant.tables.cells import CellRef, cell_figure, cell_ref, table_cells
 from assistant.tables.matching import MatchFeatures, PieceCell
 from assistant.tables.model import TablePiece, row_line
+
+if TYPE_CHECKING:
+    from assistant.derivations.model import Derivation
 
 # An answer needs this much support; below it the assistant abstains and shows the closest passages.
 MIN_SUPPORT = 0.34
@@ -173,6 +176,8 @@ class Answer:
     context: tuple[str, ...] = field(default=())
     # set when a table answered (or nearly did): the cell, the cells compared, how clearly
     table: TableAnswer | None = None
+    # set when the answer is computed from cited figures (or would have been): operands, formula, result
+    derivation: Derivation | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -184,6 +189,7 @@ class Answer:
             "figures": [f.to_dict() for f in self.figures],
             "citations": [c.to_dict() for c in self.citations],
             "table": self.table.to_dict() if self.table else None,
+            "derivation": self.derivation.to_dict() if self.derivation else None,
         }
 
 
@@ -412,8 +418,12 @@ def build_answer(
     """
     citations = citations_from(hits)
     intent = intent or analyse_question(question)
+    from assistant.answering.derived_answer import answer_derived  # imports answer.py
     from assistant.answering.table_answer import answer_from_tables, prefer_table  # imports answer.py
 
+    derived = answer_derived(question, citations, analyze=analyze, idf=idf)
+    if derived is not None:
+        return derived
     tabled = answer_from_tables(question, citations, intent, analyze=analyze, idf=idf)
     if tabled is not None and not tabled.abstained:
         return tabled

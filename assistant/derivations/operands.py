@@ -1,0 +1,207 @@
+"""Find a derived figure's operands among the cited table cells: one row across the periods asked, or one
+cell per item named; each with the strength of its match, or the name of the operand that was not found."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.derivations.questions import DerivedQuestion
+from assistant.tables.matching import PieceCell, match_table
+
+# a row named "Total ..." (or "Net ...") below the part is the whole a share without one is taken of
+_TOTAL = re.compile(r"^\s*(?:total|net\s+total|sum)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundOperand:
+    """An operand found: what the question called it, the cell, and how well it matched (0..1)."""
+
+    name: str
+    cell: PieceCell
+    match: float
+    margin: float
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """The operands found, or the name of the first one that was not (`missing`)."""
+
+    found: tuple[FoundOperand, ...]
+    missing: str | None = None
+    reason: str | None = None  # why it was not found, when more can be said than "no figure"
+
+
+Analyze = Callable[[str], list[str]]
+
+
+def find_operands(
+    asked: DerivedQuestion,
+    cells: Sequence[PieceCell],
+    *,
+    analyze: Analyze,
+    idf: Callable[[str], float] | None,
+) -> Search:
+    """The cells a derived question's operands are (see the module docstring)."""
+    numeric = [pc for pc in cells if pc.cell.value is not None]
+    if asked.operation == "count":
+        return _count_cells(asked, numeric, analyze, idf)
+    if asked.items:
+        return _by_item(asked, numeric, analyze, idf)
+    return _by_period(asked, numeric, analyze, idf)
+
+
+def _years_of(pc: PieceCell) -> tuple[int, ...]:
+    """The one year a cell's column stands for, or () for a comparison column or one naming no single year."""
+    period = pc.cell.period
+    if period.change or len(period.years) != 1:
+        return ()
+    return period.years
+
+
+def table_years(cells: Sequence[PieceCell]) -> list[int]:
+    """The years the cells' columns stand for, oldest first."""
+    return sorted({y for pc in cells for y in _years_of(pc)})
+
+
+def _match(
+    text: str, cells: Sequence[PieceCell], analyze: Analyze, idf: Callable[[str], float] | None
+) -> tuple[PieceCell, float, float] | None:
+    found = match_table(text, cells, analyze=analyze, idf=idf, wants_figure=True)
+    if found is None or not found.answered or found.cell is None or found.features.comparison:
+        return None
+    return found.cell, found.features.row_match, found.features.row_margin
+
+
+def _row(pc: PieceCell) -> tuple[str, int, int]:
+    return (pc.doc, pc.piece.number, pc.cell.row)
+
+
+def _column(pc: PieceCell) -> tuple[str, int, int]:
+    return (pc.doc, pc.piece.number, pc.cell.column)
+
+
+def _header_words(pc: PieceCell) -> str:
+    """The column header less its years: "2019 Amount" and "2018 Amount" share "Amount"."""
+    return " ".join(re.sub(r"\b(?:19|20)\d{2}\b", " ", pc.cell.column_header).split()).lower()
+
+
+def _by_period(
+    asked: DerivedQuestion, cells: Sequence[PieceCell], analyze: Analyze, idf: Callable[[str], float] | None
+) -> Search:
+    """One row, its cells in the columns of the years asked (every year of the row when none is named for a
+    total or an average; the row's two years when none is named for a change)."""
+    subject = asked.subject
+    years = list(asked.years)
+    known = table_years(cells)
+    probe = years[-1] if years else (known[-1] if known else None)
+    first = _match(f"{subject} {probe}" if probe else subject, cells, analyze, idf)
+    if first is None:
+        name = f"{subject}, {probe}" if probe else subject
+        return Search((), name)
+    anchor, match, margin = first
+    row = [pc for pc in cells if _row(pc) == _row(anchor)]
+    if not years:
+        years = sorted({y for pc in row for y in _years_of(pc)})
+        if asked.operation in ("change", "percentage change") and len(years) != 2:
+            return Search(
+                (),
+                f"{subject}: the years to compare",
+                f"the question names no years and the row has {len(years)}",
+            )
+        if len(years) < 2:
+            return Search((), f"{subject}: the periods to combine")
+    if asked.operation in ("change", "percentage change"):
+        years = sorted(years)  # the earlier first: a change runs from it to the later
+    found: list[FoundOperand] = []
+    for year in years:
+        pc = anchor if _years_of(anchor) == (year,) else _in_row(row, year, anchor)
+        if pc is None:
+            return Search(tuple(found), f"{subject}, {year}")
+        found.append(FoundOperand(f"{subject}, {year}", pc, match, margin))
+    if len({_column(f.cell) for f in found}) < len(found):
+        return Search((), f"{subject}: one figure per year")
+    return Search(tuple(found))
+
+
+def _in_row(row: Sequence[PieceCell], year: int, anchor: PieceCell) -> PieceCell | None:
+    """The row's cell for a year: of several, the one under the same header words as the anchor, or with
+    its unit; None when none or still several."""
+    candidates = [pc for pc in row if _years_of(pc) == (year,)]
+    if len(candidates) > 1:
+        same = [pc for pc in candidates if _header_words(pc) == _header_words(anchor)]
+        candidates = same or [pc for pc in candidates if pc.cell.unit == anchor.cell.unit] or candidates
+    if len({pc.cell.text for pc in candidates}) != 1:
+        return None
+    return candidates[0]
+
+
+def _by_item(
+    asked: DerivedQuestion, cells: Sequence[PieceCell], analyze: Analyze, idf: Callable[[str], float] | None
+) -> Search:
+    """One cell per item, in the period asked; a share without a whole takes the total of the part's column."""
+    year = asked.years[-1] if asked.years else None
+    found: list[FoundOperand] = []
+    for item in asked.items:
+        name = f"{item}, {year}" if year else item
+        hit = _match(f"{item} {year}" if year else item, cells, analyze, idf)
+        if hit is None and year is None:
+            known = table_years(cells)
+            if known:  # "the share of X in total Y": the latest year, as a report's reader would take it
+                hit = _match(f"{item} {known[-1]}", cells, analyze, idf)
+        if hit is None:
+            return Search(tuple(found), name)
+        found.append(FoundOperand(name, hit[0], hit[1], hit[2]))
+    if asked.operation == "share" and len(found) == 1:
+        whole = _total_below(found[0].cell, cells)
+        if whole is None:
+            return Search(tuple(found), "the total it is a share of")
+        found.append(FoundOperand(whole.cell.label, whole, found[0].match, found[0].margin))
+    if len({(_row(f.cell), f.cell.cell.column) for f in found}) < len(found):
+        return Search((), asked.items[-1], "it matched the same figure as another operand")
+    return Search(tuple(found))
+
+
+def _total_below(part: PieceCell, cells: Sequence[PieceCell]) -> PieceCell | None:
+    """The first total row below a cell, in its column."""
+    below = [
+        pc
+        for pc in cells
+        if _column(pc) == _column(part)
+        and pc.cell.row > part.cell.row
+        and _TOTAL.match(pc.cell.label.split(" – ")[-1])
+    ]
+    return min(below, key=lambda pc: pc.cell.row, default=None)
+
+
+def _count_cells(
+    asked: DerivedQuestion, cells: Sequence[PieceCell], analyze: Analyze, idf: Callable[[str], float] | None
+) -> Search:
+    """The cells a count looks at: the row's cells across its years ("how many years did X exceed ..."), or
+    the column's cells of the year asked, totals left out ("how many segments were above ... in 2019")."""
+    years = list(asked.years)
+    known = table_years(cells)
+    probe = years[-1] if years else (known[-1] if known else None)
+    if asked.items == ("columns",):
+        first = _match(f"{asked.subject} {probe}" if probe else asked.subject, cells, analyze, idf)
+        if first is None:
+            return Search((), asked.subject)
+        anchor, match, margin = first
+        row = [pc for pc in cells if _row(pc) == _row(anchor) and _years_of(pc)]
+        if len(years) >= 2:
+            lo, hi = min(years), max(years)
+            row = [pc for pc in row if lo <= _years_of(pc)[0] <= hi]
+        if len({_years_of(pc) for pc in row}) != len(row) or not row:
+            return Search((), f"{asked.subject}: one figure per year")
+        return Search(
+            tuple(FoundOperand(f"{asked.subject}, {_years_of(pc)[0]}", pc, match, margin) for pc in row)
+        )
+    if probe is None:
+        return Search((), f"{asked.subject}: the year to count in")
+    column = [pc for pc in cells if _years_of(pc) == (probe,)]
+    if not column:
+        return Search((), f"{asked.subject}, {probe}")
+    key = _column(column[0])
+    rows = [pc for pc in column if _column(pc) == key and not _TOTAL.match(pc.cell.label.split(" – ")[-1])]
+    return Search(tuple(FoundOperand(f"{pc.cell.label}, {probe}", pc, 1.0, 0.0) for pc in rows))
