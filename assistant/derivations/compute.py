@@ -4,6 +4,7 @@ arithmetic, and keep the formula; or say which operand is missing and why nothin
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from assistant.derivations import arithmetic as ar
@@ -32,12 +33,13 @@ def operand_of(found: FoundOperand) -> Operand:
         found.cell.hit,
         round(found.match, 4),
         found.cell.piece.number,
+        found.cell.doc,
     )
 
 
 def derive(asked: DerivedQuestion, search: Search) -> Derivation:
     """The derivation a question asks for over the operands found (see the module docstring)."""
-    operands = tuple(operand_of(f) for f in search.found)
+    operands = _one_scale_per_table(tuple(operand_of(f) for f in search.found))
     features = _features(search.found)
     if search.missing is not None:
         why = f" ({search.reason})" if search.reason else ""
@@ -126,6 +128,20 @@ def _arithmetic(
             features,
         )
     return _refused(asked, operands, f"a {op} needs more operands than were found", features)
+
+
+def _one_scale_per_table(operands: tuple[Operand, ...]) -> tuple[Operand, ...]:
+    """Operands of one table share the one scale stated for any of them: a note over one column ("2019 (in
+    millions)") speaks for the table; across tables or documents nothing is assumed."""
+    stated: dict[tuple[str, int | None], set[str]] = {}
+    for o in operands:
+        if o.scale:
+            stated.setdefault((o.doc, o.table), set()).add(o.scale)
+    out = []
+    for o in operands:
+        scales = stated.get((o.doc, o.table), set())
+        out.append(replace(o, scale=next(iter(scales))) if not o.scale and len(scales) == 1 else o)
+    return tuple(out)
 
 
 def _count(asked: DerivedQuestion, operands: tuple[Operand, ...], features: dict[str, float]) -> Derivation:

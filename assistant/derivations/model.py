@@ -26,6 +26,7 @@ class Operand:
     citation: int
     match: float = 1.0
     table: int | None = None  # the table's place in its document; None for a figure in prose
+    doc: str = ""  # the document the figure is in
 
     @property
     def label(self) -> str:
@@ -45,6 +46,7 @@ class Operand:
             "scale": self.scale,
             "citation": self.citation,
             "table": self.table,
+            "doc": self.doc,
             "match": self.match,
         }
 

@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.derivations.locate import RowKey, cell_in_row, column_years, find_row, row_key
 from assistant.derivations.questions import DerivedQuestion
-from assistant.tables.matching import PieceCell, match_table
+from assistant.tables.matching import PieceCell
 
 # a row named "Total ..." (or "Net ...") below the part is the whole a share without one is taken of
 _TOTAL = re.compile(r"^\s*(?:total|net\s+total|sum)\b", re.IGNORECASE)
@@ -53,11 +54,7 @@ def find_operands(
 
 
 def _years_of(pc: PieceCell) -> tuple[int, ...]:
-    """The one year a cell's column stands for, or () for a comparison column or one naming no single year."""
-    period = pc.cell.period
-    if period.change or len(period.years) != 1:
-        return ()
-    return period.years
+    return column_years(pc)
 
 
 def table_years(cells: Sequence[PieceCell]) -> list[int]:
@@ -65,26 +62,28 @@ def table_years(cells: Sequence[PieceCell]) -> list[int]:
     return sorted({y for pc in cells for y in _years_of(pc)})
 
 
-def _match(
-    text: str, cells: Sequence[PieceCell], analyze: Analyze, idf: Callable[[str], float] | None
+def _locate(
+    words: str,
+    year: int | None,
+    cells: Sequence[PieceCell],
+    analyze: Analyze,
+    idf: Callable[[str], float] | None,
+    *,
+    percent: bool,
+    exclude: set[RowKey] | None = None,
 ) -> tuple[PieceCell, float, float] | None:
-    found = match_table(text, cells, analyze=analyze, idf=idf, wants_figure=True)
-    if found is None or not found.answered or found.cell is None or found.features.comparison:
+    """The cell an operand's words and year name: its row, then the row's cell for the year."""
+    row = find_row(words, cells, analyze=analyze, idf=idf, exclude=exclude)
+    if row is None:
         return None
-    return found.cell, found.features.row_match, found.features.row_margin
-
-
-def _row(pc: PieceCell) -> tuple[str, int, int]:
-    return (pc.doc, pc.piece.number, pc.cell.row)
+    cell = cell_in_row(row.cells, year, percent=percent)
+    if cell is None:
+        return None
+    return cell, row.match, row.margin
 
 
 def _column(pc: PieceCell) -> tuple[str, int, int]:
     return (pc.doc, pc.piece.number, pc.cell.column)
-
-
-def _header_words(pc: PieceCell) -> str:
-    """The column header less its years: "2019 Amount" and "2018 Amount" share "Amount"."""
-    return " ".join(re.sub(r"\b(?:19|20)\d{2}\b", " ", pc.cell.column_header).split()).lower()
 
 
 def _by_period(
@@ -94,47 +93,27 @@ def _by_period(
     total or an average; the row's two years when none is named for a change)."""
     subject = asked.subject
     years = list(asked.years)
-    known = table_years(cells)
-    probe = years[-1] if years else (known[-1] if known else None)
-    first = _match(f"{subject} {probe}" if probe else subject, cells, analyze, idf)
-    if first is None:
-        name = f"{subject}, {probe}" if probe else subject
-        return Search((), name)
-    anchor, match, margin = first
-    row = [pc for pc in cells if _row(pc) == _row(anchor)]
+    row = find_row(subject, cells, analyze=analyze, idf=idf)
+    if row is None:
+        return Search((), subject)
     if not years:
-        years = sorted({y for pc in row for y in _years_of(pc)})
+        years = sorted({y for pc in row.cells if pc.cell.value is not None for y in _years_of(pc)})
         if asked.operation in ("change", "percentage change") and len(years) != 2:
-            return Search(
-                (),
-                f"{subject}: the years to compare",
-                f"the question names no years and the row has {len(years)}",
-            )
+            why = f"the question names no years and the row has {len(years)}"
+            return Search((), f"{subject}: the years to compare", why)
         if len(years) < 2:
             return Search((), f"{subject}: the periods to combine")
     if asked.operation in ("change", "percentage change"):
         years = sorted(years)  # the earlier first: a change runs from it to the later
     found: list[FoundOperand] = []
     for year in years:
-        pc = anchor if _years_of(anchor) == (year,) else _in_row(row, year, anchor)
+        pc = cell_in_row(row.cells, year, percent=asked.percent_operands)
         if pc is None:
             return Search(tuple(found), f"{subject}, {year}")
-        found.append(FoundOperand(f"{subject}, {year}", pc, match, margin))
+        found.append(FoundOperand(f"{subject}, {year}", pc, row.match, row.margin))
     if len({_column(f.cell) for f in found}) < len(found):
         return Search((), f"{subject}: one figure per year")
     return Search(tuple(found))
-
-
-def _in_row(row: Sequence[PieceCell], year: int, anchor: PieceCell) -> PieceCell | None:
-    """The row's cell for a year: of several, the one under the same header words as the anchor, or with
-    its unit; None when none or still several."""
-    candidates = [pc for pc in row if _years_of(pc) == (year,)]
-    if len(candidates) > 1:
-        same = [pc for pc in candidates if _header_words(pc) == _header_words(anchor)]
-        candidates = same or [pc for pc in candidates if pc.cell.unit == anchor.cell.unit] or candidates
-    if len({pc.cell.text for pc in candidates}) != 1:
-        return None
-    return candidates[0]
 
 
 def _by_item(
@@ -145,11 +124,11 @@ def _by_item(
     found: list[FoundOperand] = []
     for item in asked.items:
         name = f"{item}, {year}" if year else item
-        hit = _match(f"{item} {year}" if year else item, cells, analyze, idf)
+        hit = _locate(item, year, cells, analyze, idf, percent=asked.percent_operands)
         if hit is None and year is None:
             known = table_years(cells)
             if known:  # "the share of X in total Y": the latest year, as a report's reader would take it
-                hit = _match(f"{item} {known[-1]}", cells, analyze, idf)
+                hit = _locate(item, known[-1], cells, analyze, idf, percent=asked.percent_operands)
         if hit is None:
             return Search(tuple(found), name)
         found.append(FoundOperand(name, hit[0], hit[1], hit[2]))
@@ -158,7 +137,7 @@ def _by_item(
         if whole is None:
             return Search(tuple(found), "the total it is a share of")
         found.append(FoundOperand(whole.cell.label, whole, found[0].match, found[0].margin))
-    if len({(_row(f.cell), f.cell.cell.column) for f in found}) < len(found):
+    if len({(row_key(f.cell), f.cell.cell.column) for f in found}) < len(found):
         return Search((), asked.items[-1], "it matched the same figure as another operand")
     return Search(tuple(found))
 
@@ -184,11 +163,11 @@ def _count_cells(
     known = table_years(cells)
     probe = years[-1] if years else (known[-1] if known else None)
     if asked.items == ("columns",):
-        first = _match(f"{asked.subject} {probe}" if probe else asked.subject, cells, analyze, idf)
-        if first is None:
+        found = find_row(asked.subject, cells, analyze=analyze, idf=idf)
+        if found is None:
             return Search((), asked.subject)
-        anchor, match, margin = first
-        row = [pc for pc in cells if _row(pc) == _row(anchor) and _years_of(pc)]
+        match, margin = found.match, found.margin
+        row = [pc for pc in found.cells if _years_of(pc) and pc.cell.value is not None]
         if len(years) >= 2:
             lo, hi = min(years), max(years)
             row = [pc for pc in row if lo <= _years_of(pc)[0] <= hi]

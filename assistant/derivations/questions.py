@@ -4,7 +4,7 @@ count) and its operands, as the periods and the items it names."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 _YEAR = re.compile(
@@ -99,10 +99,26 @@ class DerivedQuestion:
     years: tuple[int, ...] = ()
     threshold: Threshold | None = None
     percent: bool = False  # a share or ratio asked as a percentage
+    percent_operands: bool = False  # the operands are percentages ("the change in the gross margin")
+
+
+_PERCENT_OPERANDS = re.compile(
+    r"\b(?:rates?|margins?|yields?|percent(?:age)?\s+of|%\s+of|volatility|ratio)\b", re.IGNORECASE
+)
 
 
 def read_derived(question: str) -> DerivedQuestion | None:
     """The derived figure a question asks for, or None when it asks for a figure as written (or none)."""
+    found = _read(question)
+    if found is None or found.operation == "count":
+        return found
+    # "the change in the gross margin", "the average percentage of sales": the operands are percentages
+    own = found.operation in ("change", "average", "sum") and re.search(r"percent|%", question, re.I)
+    named = _PERCENT_OPERANDS.search(" ".join([found.subject, *found.items]))
+    return replace(found, percent_operands=bool(own or named))
+
+
+def _read(question: str) -> DerivedQuestion | None:
     years = _years(question)
     plain = _NAMED.sub(lambda m: m.group(0).replace(" ", "_"), question)  # keep named rows whole
     if _HOW_MANY.search(plain):

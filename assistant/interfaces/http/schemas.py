@@ -124,6 +124,7 @@ class OperandOut(_Out):
     scale: str | None
     citation: int
     table: int | None
+    doc: str
     match: float = Field(description="how well the figure fitted its description, 0..1")
 
 
