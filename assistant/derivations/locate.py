@@ -16,10 +16,14 @@ Idf = Callable[[str], float] | None
 # other figures; else the operand is not found
 MIN_ROW_MATCH = 0.5
 MIN_ROW_MARGIN = 0.05
+# or a weaker match that stands far ahead of every other row ("total income from continuing operations"
+# names the table's "Total" row when the table is about that income)
+MIN_CLEAR_MATCH = 0.3
+MIN_CLEAR_MARGIN = 0.25
 PHRASE_BONUS = 0.15  # the row's label stands whole in the operand's words
 PARENT_WEIGHT = 0.5  # a section's words count half in a row label
 
-_SPACED_DIGITS = re.compile(r"(?<=\d) (?=\d)")
+_SPACED_YEAR = re.compile(r"\b([12]) ([09]) (\d) (\d)\b")  # "2 0 1 8", as some reports set a year
 _YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d{2}(?![\d.,%])")
 _SHORT_FY = re.compile(r"\bF[Y]?\s?['’]?(\d{2})\b", re.IGNORECASE)
 _CHANGE = re.compile(
@@ -55,7 +59,7 @@ def column_years(pc: PieceCell) -> tuple[int, ...]:
         return ()
     if len(period.years) == 1:
         return period.years
-    header = _SPACED_DIGITS.sub("", pc.cell.column_header)
+    header = _SPACED_YEAR.sub(r"\1\2\3\4", pc.cell.column_header)
     years = {int(y) for y in _YEAR.findall(header)} | {2000 + int(y) for y in _SHORT_FY.findall(header)}
     return (years.pop(),) if len(years) == 1 else ()
 
@@ -80,7 +84,8 @@ def find_row(
         (scores[k] for k in ranked[1:] if tuple(pc.cell.text for pc in rows[k]) != values), default=0.0
     )
     match, margin = scores[best], scores[best] - rival
-    if match < MIN_ROW_MATCH or margin < MIN_ROW_MARGIN:
+    clear = match >= MIN_CLEAR_MATCH and margin >= MIN_CLEAR_MARGIN
+    if not clear and (match < MIN_ROW_MATCH or margin < MIN_ROW_MARGIN):
         return None
     return Located(tuple(rows[best]), match, margin)
 

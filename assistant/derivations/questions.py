@@ -41,8 +41,7 @@ _SUM = re.compile(r"\btotal\b|\bsum\b|\bcombined\b|\baltogether\b|\bin\s+all\b",
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 # row names that hold an operation's word without asking for it
 _NAMED = re.compile(
-    r"\bweighted[\s-]+average\b|\baverage\s+(?:price|exercise|remaining|cost|rate|balance|grant|fair|life|term|"
-    r"number|interest|shares?|daily|selling|useful|contractual)\b|\bnet\s+(?:increase|decrease|change)\s+in\b|"
+    r"\bweighted[\s-]+average\b|\bnet\s+(?:increase|decrease|change)\s+in\b|"
     r"\b(?:increase|decrease)\s*/\s*\(?(?:increase|decrease)\)?",
     re.IGNORECASE,
 )
@@ -143,6 +142,8 @@ def _read(question: str) -> DerivedQuestion | None:
         if sides is None:
             return None  # "What was the total revenue in 2019?": a total row, looked up
         return DerivedQuestion(operation, "", tuple(_clean(s) for s in sides), years)
+    if len(years) == 1:
+        return None  # "What was the average price in 2019?": one period is a figure to look up
     return DerivedQuestion(operation, _clean(topic), (), years)
 
 
