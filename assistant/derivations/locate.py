@@ -147,22 +147,35 @@ def _plain(label: str) -> str:
     return re.sub(r"(?<=[a-z])\d{1,2}\b|\(\d{1,2}(?:,\d{1,2})*\)|\*+", " ", label)
 
 
-def cell_in_row(row: Sequence[PieceCell], year: int | None, *, percent: bool) -> PieceCell | None:
-    """The row's figure for a year (its only figure with no year given): of several, a percentage only when
-    the question speaks of one; None when none or still several."""
+def cell_in_row(
+    row: Sequence[PieceCell],
+    year: int | None,
+    *,
+    percent: bool,
+    words: str = "",
+    analyze: Analyze | None = None,
+) -> PieceCell | None:
+    """The row's figure for a year (with no year: of the columns naming none): of several, a percentage only
+    when the operand is one, then the column whose header shares most of the words, then the year's first
+    column when it is not a percentage; None when none or still several."""
     numeric = [pc for pc in row if pc.cell.value is not None]
     if year is None:
-        dated = [pc for pc in numeric if column_years(pc)]
-        candidates = numeric if not dated else []
+        undated = [pc for pc in numeric if not column_years(pc)]
+        candidates = undated or numeric
     else:
         candidates = [pc for pc in numeric if column_years(pc) == (year,)]
     if len({pc.cell.text for pc in candidates}) > 1:
         kind = [pc for pc in candidates if (pc.cell.unit == "%") == percent]
         candidates = kind or candidates
+    if len({pc.cell.text for pc in candidates}) > 1 and words and analyze is not None:
+        wanted = set(analyze(words))
+        shared = {
+            id(pc): len(wanted & set(analyze(_YEAR.sub(" ", pc.cell.column_header)))) for pc in candidates
+        }
+        most = max(shared.values())
+        if most:
+            candidates = [pc for pc in candidates if shared[id(pc)] == most]
     if len({pc.cell.text for pc in candidates}) > 1:
-        # "Amount" before "% of total": the first column of the year
-        first = min(candidates, key=lambda pc: pc.cell.column)
-        if not percent and first.cell.unit != "%":
-            return first
-        return None
+        first = min(candidates, key=lambda pc: pc.cell.column)  # "Amount" before "% of total"
+        return first if year is not None and not percent and first.cell.unit != "%" else None
     return candidates[0] if candidates else None

@@ -13,6 +13,8 @@ from assistant.tables.matching import PieceCell
 
 # a row named "Total ..." (or "Net ...") below the part is the whole a share without one is taken of
 _TOTAL = re.compile(r"^\s*(?:total|net\s+total|sum)\b", re.IGNORECASE)
+# rows a count of items leaves out: totals and net figures sum the items up
+_SUMMARY = re.compile(r"^\s*(?:total|net|sum|subtotal)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,7 @@ def _locate(
     row = find_row(words, cells, analyze=analyze, idf=idf, exclude=exclude)
     if row is None:
         return None
-    cell = cell_in_row(row.cells, year, percent=percent)
+    cell = cell_in_row(row.cells, year, percent=percent, words=words, analyze=analyze)
     if cell is None:
         return None
     return cell, row.match, row.margin
@@ -107,7 +109,7 @@ def _by_period(
         years = sorted(years)  # the earlier first: a change runs from it to the later
     found: list[FoundOperand] = []
     for year in years:
-        pc = cell_in_row(row.cells, year, percent=asked.percent_operands)
+        pc = cell_in_row(row.cells, year, percent=asked.percent_operands, words=subject, analyze=analyze)
         if pc is None:
             return Search(tuple(found), f"{subject}, {year}")
         found.append(FoundOperand(f"{subject}, {year}", pc, row.match, row.margin))
@@ -182,5 +184,11 @@ def _count_cells(
     if not column:
         return Search((), f"{asked.subject}, {probe}")
     key = _column(column[0])
-    rows = [pc for pc in column if _column(pc) == key and not _TOTAL.match(pc.cell.label.split(" – ")[-1])]
+    rows = [pc for pc in column if _column(pc) == key and not _SUMMARY.match(pc.cell.label.split(" – ")[-1])]
+    # "components of deferred tax assets": the rows of the section the question names, when one is named
+    wanted = set(analyze(asked.subject))
+    section = [
+        pc for pc in rows if len(pc.cell.row_label) > 1 and wanted & set(analyze(pc.cell.row_label[0]))
+    ]
+    rows = section or rows
     return Search(tuple(FoundOperand(f"{pc.cell.label}, {probe}", pc, 1.0, 0.0) for pc in rows))

@@ -19,7 +19,7 @@ _RANGE = re.compile(
 )
 
 _PCT_CHANGE = re.compile(
-    r"\bpercent(?:age)?\s+(?:change|increase|decrease|growth|rise|decline|drop|fall|movement)|"
+    r"(?<!absolute\s)\bpercent(?:age)?\s+(?:change|increase|decrease|growth|rise|decline|drop|fall|movement)|"
     r"%\s*(?:change|increase|decrease|growth)|\bgrowth\s+rate\b|\brate\s+of\s+(?:change|growth|increase|decrease)|"
     r"\bby\s+what\s+percent(?:age)?\b|\bpercentage\s+(?:increase|decrease)\s*/\s*\(?\s*(?:increase|decrease)",
     re.IGNORECASE,
@@ -38,6 +38,11 @@ _CHANGE = re.compile(
     re.IGNORECASE,
 )
 _SUM = re.compile(r"\btotal\b|\bsum\b|\bcombined\b|\baltogether\b|\bin\s+all\b", re.IGNORECASE)
+# "across all 3 years", "for both years": every period of the row
+_ALL_PERIODS = re.compile(
+    r"\b(?:all|both|each\s+of\s+the)\s+(?:(?:\d+|two|three|four|five)\s+)?(?:years|periods|fys|quarters)\b",
+    re.I,
+)
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 # row names that hold an operation's word without asking for it
 _NAMED = re.compile(
@@ -139,11 +144,14 @@ def _read(question: str) -> DerivedQuestion | None:
             return DerivedQuestion(operation, "", tuple(_clean(s) for s in sides), years)
     if operation == "sum" and len(years) < 2:
         sides = _two_sides(topic, ratio=False)
-        if sides is None:
+        if sides is not None:
+            return DerivedQuestion(operation, "", tuple(_clean(s) for s in sides), years)
+        if years or not _ALL_PERIODS.search(question):
             return None  # "What was the total revenue in 2019?": a total row, looked up
-        return DerivedQuestion(operation, "", tuple(_clean(s) for s in sides), years)
     if len(years) == 1:
         return None  # "What was the average price in 2019?": one period is a figure to look up
+    if operation == "sum" and not years and not _ALL_PERIODS.search(question):
+        return None
     return DerivedQuestion(operation, _clean(topic), (), years)
 
 
