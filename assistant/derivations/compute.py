@@ -112,6 +112,9 @@ def _arithmetic(
         )
     if op in ("share", "ratio") and len(values) == 2:
         as_percent = asked.percent
+        if op == "share" and abs(values[0]) > abs(values[1]):
+            why = f"{operands[0].label} is larger than {operands[1].label}, which cannot be its whole"
+            return _refused(asked, operands, why, features)
         found = ar.ratio(values[0], values[1], percent=as_percent)
         if found is None:
             return _refused(asked, operands, f"{operands[1].label} is zero: nothing to divide by", features)

@@ -121,27 +121,69 @@ def _by_period(
 def _by_item(
     asked: DerivedQuestion, cells: Sequence[PieceCell], analyze: Analyze, idf: Callable[[str], float] | None
 ) -> Search:
-    """One cell per item, in the period asked; a share without a whole takes the total of the part's column."""
+    """One cell per item, in the period asked (the latest year of the table when none is asked and the
+    columns are years); a share's whole is looked for as a total first, else the total of the part's row
+    or column."""
     year = asked.years[-1] if asked.years else None
+    if year is None:
+        known = table_years(cells)
+        year = known[-1] if known else None
     found: list[FoundOperand] = []
-    for item in asked.items:
-        name = f"{item}, {year}" if year else item
+    for n, item in enumerate(asked.items):
+        name = f"{item}, {year}" if asked.years else item
+        if n == 1 and asked.operation == "share":
+            whole = _whole(item, found[0].cell, cells, analyze, idf)
+            if whole is None:
+                return Search(tuple(found), name)
+            found.append(FoundOperand(name, whole[0], whole[1], whole[2]))
+            continue
         hit = _locate(item, year, cells, analyze, idf, percent=asked.percent_operands)
-        if hit is None and year is None:
-            known = table_years(cells)
-            if known:  # "the share of X in total Y": the latest year, as a report's reader would take it
-                hit = _locate(item, known[-1], cells, analyze, idf, percent=asked.percent_operands)
+        if hit is None and year is not None and not asked.years:
+            hit = _locate(item, None, cells, analyze, idf, percent=asked.percent_operands)
         if hit is None:
             return Search(tuple(found), name)
         found.append(FoundOperand(name, hit[0], hit[1], hit[2]))
     if asked.operation == "share" and len(found) == 1:
-        whole = _total_below(found[0].cell, cells)
-        if whole is None:
+        below = _total_below(found[0].cell, cells)
+        if below is None:
             return Search(tuple(found), "the total it is a share of")
-        found.append(FoundOperand(whole.cell.label, whole, found[0].match, found[0].margin))
+        found.append(FoundOperand(below.cell.label, below, found[0].match, found[0].margin))
     if len({(row_key(f.cell), f.cell.cell.column) for f in found}) < len(found):
         return Search((), asked.items[-1], "it matched the same figure as another operand")
     return Search(tuple(found))
+
+
+def _whole(
+    words: str,
+    part: PieceCell,
+    cells: Sequence[PieceCell],
+    analyze: Analyze,
+    idf: Callable[[str], float] | None,
+) -> tuple[PieceCell, float, float] | None:
+    """The whole a part is a share of, in the part's column: the row the words name as a total ("total
+    product sales" for "product sales"), else the row they name; else the part row's "Total" column."""
+    column = [pc for pc in cells if _column(pc) == _column(part) or column_years(pc) == column_years(part)]
+    years = column_years(part)
+    year = years[0] if years else None
+    exclude = {row_key(part)}
+    tries = [words] if _TOTAL.match(words) else [f"total {words}", words]
+    for text in tries:
+        row = find_row(text, cells, analyze=analyze, idf=idf, exclude=exclude)
+        if row is None:
+            continue
+        same = [pc for pc in row.cells if pc in column and _column(pc)[2] == part.cell.column]
+        cell = same[0] if len(same) == 1 else cell_in_row(row.cells, year, percent=part.cell.unit == "%")
+        if cell is not None:
+            return cell, row.match, row.margin
+    totals = [
+        pc
+        for pc in cells
+        if row_key(pc) == row_key(part)
+        and _TOTAL.match(pc.cell.column_header.split()[-1] if pc.cell.column_header else "")
+    ]
+    if len(totals) == 1 and totals[0].cell.value is not None:
+        return totals[0], 0.5, 0.0
+    return None
 
 
 def _total_below(part: PieceCell, cells: Sequence[PieceCell]) -> PieceCell | None:

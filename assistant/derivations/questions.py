@@ -224,9 +224,9 @@ def _clean(text: str) -> str:
 _SHARE_WORD = r"(?:percentage|proportion|share|portion|fraction|percent)"
 _AS_SHARE = re.compile(rf"^(?P<part>.+?)\s+as\s+an?\s+(?:{_SHARE_WORD}|%)\s+of\s+(?P<whole>.+)$", re.I)
 _SHARE_VERB = re.compile(
-    rf"{_SHARE_WORD}\s+of\s+(?P<whole>.+?)\s+(?:was|is|were|are|came\s+from|comes\s+from|"
-    r"(?:is\s+|was\s+)?made\s+up\s+of|consists?\s+of|(?:is\s+|was\s+)?generated\s+(?:from|by)|"
-    r"(?:is\s+|was\s+|were\s+)?accounted\s+for\s+(?:by|using)|(?:is\s+|was\s+)?due\s+to)\s+(?P<part>.+)$",
+    rf"{_SHARE_WORD}\s+of\s+(?P<whole>.+?)\s+(?:(?:is|was|were|are)\s+)?(?:made\s+up\s+of|generated\s+(?:from|by)|"
+    r"accounted\s+for\s+(?:by|using)|due\s+to|came\s+from|comes\s+from|consists?\s+of|was|is|were|are)\s+"
+    r"(?P<part>.+)$",
     re.I,
 )
 _SPLIT = re.compile(
