@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from assistant.tables.matching import asks_prose
+
 _YEAR = re.compile(
     r"\b(?:FY\s?|F|fiscal\s+(?:year\s+)?)?['’]?((?:19|20)\d{2})\b(?!\s*(?:-|–|to)\s*(?:19|20)?\d{2}\s*(?:%|percent))",
     re.IGNORECASE,
@@ -62,7 +64,7 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 _OP_WORDS = re.compile(
-    r"\b(?:percent(?:age)?|proportion|share|portion|fraction|ratio|average|mean|change|changes|difference|"
+    r"\b(?:growth\s+rate|rate\s+of\s+(?:change|growth|increase|decrease)|percent(?:age)?|proportion|share|portion|fraction|ratio|(?<!weighted\s)(?<!weighted-)average|mean|change|changes|difference|"
     r"increase|decrease|variance|movement|growth|decline|sum|combined|altogether|nominal|absolute|"
     r"amount|value|figure|overall|constitution|respective(?:ly)?|both|years?|periods?|"
     r"in\s+all|as\s+an?|out|among|relative|compared)\b|%|[?/()\"“”]",
@@ -113,6 +115,8 @@ _PERCENT_OPERANDS = re.compile(
 
 def read_derived(question: str) -> DerivedQuestion | None:
     """The derived figure a question asks for, or None when it asks for a figure as written (or none)."""
+    if asks_prose(question):
+        return None  # "Why did revenue increase?": a reason, not a figure
     found = _read(question)
     if found is None or found.operation == "count":
         return found
