@@ -21,7 +21,9 @@ MIN_ROW_MARGIN = 0.05
 MIN_CLEAR_MATCH = 0.3
 MIN_CLEAR_MARGIN = 0.25
 PHRASE_BONUS = 0.15  # the row's label stands whole in the operand's words
-PARENT_WEIGHT = 0.5  # a section's words count half in a row label
+PARENT_WEIGHT = (
+    0.25  # a section's words weigh a quarter in a row label: "Total" under "Liabilities" is a total
+)
 
 _SPACED_YEAR = re.compile(r"\b([12]) ([09]) (\d) (\d)\b")  # "2 0 1 8", as some reports set a year
 _YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d{2}(?![\d.,%])")

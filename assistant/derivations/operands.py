@@ -13,6 +13,7 @@ from assistant.tables.matching import PieceCell
 
 # a row named "Total ..." (or "Net ...") below the part is the whole a share without one is taken of
 _TOTAL = re.compile(r"^\s*(?:total|net\s+total|sum)\b", re.IGNORECASE)
+_TOTAL_HEADER = re.compile(r"\btotal\b", re.IGNORECASE)
 # rows a count of items leaves out: totals and net figures sum the items up
 _SUMMARY = re.compile(r"^\s*(?:total|net|sum|subtotal)\b", re.IGNORECASE)
 
@@ -160,9 +161,17 @@ def _whole(
     analyze: Analyze,
     idf: Callable[[str], float] | None,
 ) -> tuple[PieceCell, float, float] | None:
-    """The whole a part is a share of, in the part's column: the row the words name as a total ("total
-    product sales" for "product sales"), else the row they name; else the part row's "Total" column."""
-    column = [pc for pc in cells if _column(pc) == _column(part) or column_years(pc) == column_years(part)]
+    """The whole a part is a share of: the part row's "Total" column when the words name the part's own row
+    ("operating leases of more than 5 years in the total operating leases"); else, in the part's column,
+    the row the words name as a total ("total product sales" for "product sales"), else the row they name."""
+    own = find_row(words, cells, analyze=analyze, idf=idf)
+    if own is not None and row_key(own.cells[0]) == row_key(part):
+        totals = [
+            pc
+            for pc in own.cells
+            if pc.cell.value is not None and pc is not part and _TOTAL_HEADER.search(pc.cell.column_header)
+        ]
+        return (totals[0], own.match, own.margin) if len(totals) == 1 else None
     years = column_years(part)
     year = years[0] if years else None
     exclude = {row_key(part)}
@@ -171,18 +180,10 @@ def _whole(
         row = find_row(text, cells, analyze=analyze, idf=idf, exclude=exclude)
         if row is None:
             continue
-        same = [pc for pc in row.cells if pc in column and _column(pc)[2] == part.cell.column]
+        same = [pc for pc in row.cells if pc.cell.column == part.cell.column and pc.cell.value is not None]
         cell = same[0] if len(same) == 1 else cell_in_row(row.cells, year, percent=part.cell.unit == "%")
         if cell is not None:
             return cell, row.match, row.margin
-    totals = [
-        pc
-        for pc in cells
-        if row_key(pc) == row_key(part)
-        and _TOTAL.match(pc.cell.column_header.split()[-1] if pc.cell.column_header else "")
-    ]
-    if len(totals) == 1 and totals[0].cell.value is not None:
-        return totals[0], 0.5, 0.0
     return None
 
 
