@@ -14,6 +14,7 @@ from assistant.tables.matching import PieceCell
 # a row named "Total ..." (or "Net ...") below the part is the whole a share without one is taken of
 _TOTAL = re.compile(r"^\s*(?:total|net\s+total|sum)\b", re.IGNORECASE)
 _TOTAL_HEADER = re.compile(r"\btotal\b", re.IGNORECASE)
+_COUNTED = re.compile(r"\b(?:components?|segments?|items?|types?|categories|category|kinds?|lines?)\b", re.I)
 # rows a count of items leaves out: totals and net figures sum the items up
 _SUMMARY = re.compile(r"^\s*(?:total|net|sum|subtotal)\b", re.IGNORECASE)
 
@@ -228,10 +229,13 @@ def _count_cells(
         return Search((), f"{asked.subject}, {probe}")
     key = _column(column[0])
     rows = [pc for pc in column if _column(pc) == key and not _SUMMARY.match(pc.cell.label.split(" – ")[-1])]
-    # "components of deferred tax assets": the rows of the section the question names, when one is named
-    wanted = set(analyze(asked.subject))
-    section = [
-        pc for pc in rows if len(pc.cell.row_label) > 1 and wanted & set(analyze(pc.cell.row_label[0]))
-    ]
-    rows = section or rows
+    # "components of deferred tax assets": the rows of the section whose label holds all the words; a table
+    # in sections none of which is named is not counted across them
+    wanted = set(analyze(_COUNTED.sub(" ", asked.subject)))
+    sectioned = [pc for pc in rows if len(pc.cell.row_label) > 1]
+    section = [pc for pc in sectioned if wanted and wanted <= set(analyze(pc.cell.row_label[0]))]
+    if section:
+        rows = section
+    elif sectioned:
+        return Search((), f"{asked.subject}: the section to count in")
     return Search(tuple(FoundOperand(f"{pc.cell.label}, {probe}", pc, 1.0, 0.0) for pc in rows))
