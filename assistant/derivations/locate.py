@@ -61,9 +61,30 @@ def column_years(pc: PieceCell) -> tuple[int, ...]:
         return ()
     if len(period.years) == 1:
         return period.years
-    header = _SPACED_YEAR.sub(r"\1\2\3\4", pc.cell.column_header)
-    years = {int(y) for y in _YEAR.findall(header)} | {2000 + int(y) for y in _SHORT_FY.findall(header)}
+    years = _years_in(pc.cell.column_header)
+    if not years:
+        years = _years_in(_year_row_above(pc))
     return (years.pop(),) if len(years) == 1 else ()
+
+
+def _years_in(text: str) -> set[int]:
+    text = _SPACED_YEAR.sub(r"\1\2\3\4", text)
+    return {int(y) for y in _YEAR.findall(text)} | {2000 + int(y) for y in _SHORT_FY.findall(text)}
+
+
+def _year_row_above(pc: PieceCell) -> str:
+    """The cell of the nearest row above in the same column that holds only years, when the table reader
+    left such a row in the body ("2019 | 2018" under a "December 31" header); "" when none."""
+    table = pc.piece.table
+    at = pc.cell.row - pc.piece.first_row + table.header_rows  # the cell's row in the piece's grid
+    for r in range(min(at, len(table.grid)) - 1, -1, -1):
+        row = table.grid[r]
+        texts = [c for c in row[1:] if c.strip()]
+        if texts and all(
+            _years_in(c) and not re.sub(r"[\s\d,.$€£%()FYfy'’-]", "", _YEAR.sub("", c)) for c in texts
+        ):
+            return row[pc.cell.column] if pc.cell.column < len(row) else ""
+    return ""
 
 
 def find_row(

@@ -80,6 +80,15 @@ MIXED_HTML = """<html><body>
 </body></html>"""
 
 
+# a header row the reader keeps in the body: the years stand in the first body row
+INVENTORY_HTML = """<html><body>
+<table><thead><tr><th></th><th>December 31</th><th>December 31</th></tr></thead>
+<tbody><tr><td></td><td>2019</td><td>2 0 1 8</td></tr>
+<tr><td>Raw materials</td><td>222</td><td>191</td></tr>
+<tr><td>Finished goods</td><td>668</td><td>716</td></tr></tbody></table>
+</body></html>"""
+
+
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     root = tmp_path_factory.mktemp("derived")
@@ -89,6 +98,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     _sales_docx(corpus / "sales.docx")
     _headcount_xlsx(corpus / "headcount.xlsx")
     (corpus / "mixed.html").write_text(MIXED_HTML, encoding="utf-8")
+    (corpus / "inventory.html").write_text(INVENTORY_HTML, encoding="utf-8")
     fake = FakeEmbedder(dimension=64)
     build_index(corpus, root / "index", fake)
     return Assistant.open(root / "index", settings=Settings(), embedder=fake)
@@ -186,6 +196,14 @@ def test_change_from_xlsx_numbers(assistant: Assistant) -> None:
     )
     d = answer.derivation
     assert d is not None and d.value == Decimal(275) and d.formula == "(75 - 20) / 20 x 100"
+
+
+def test_years_in_a_body_row_above_name_the_columns(assistant: Assistant) -> None:
+    answer = ask(
+        assistant, "What is the percentage change in finished goods between 2018 and 2019?", "inventory.html"
+    )
+    d = answer.derivation
+    assert d is not None and d.formula == "(668 - 716) / 716 x 100" and d.shown == Decimal("-6.70")
 
 
 def test_a_missing_operand_is_refused_with_its_name(assistant: Assistant) -> None:
