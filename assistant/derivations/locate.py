@@ -142,6 +142,8 @@ def row_scores(
             head = " ".join(" ".join(r) for r in table.grid[: table.header_rows])
             heads[key[:2]] = set(analyze(f"{head} {table.caption}"))
         label = pc.cell.row_label
+        if not any(label):
+            label = _unlabelled_total(pc)
         own = set(analyze(_plain(label[-1] if label else ""))) - period
         parents = set(analyze(_plain(" ".join(label[:-1])))) - period - own
         if not own:
@@ -163,6 +165,18 @@ def row_scores(
             f1 += PHRASE_BONUS
         out[key] = f1
     return out
+
+
+def _unlabelled_total(pc: PieceCell) -> tuple[str, ...]:
+    """A row without a label under a section's rows is the section's total, as statements set it under a
+    rule: ("Long-lived assets", "Total"); () when no section row stands above it."""
+    table = pc.piece.table
+    at = pc.cell.row - pc.piece.first_row + table.header_rows
+    for r in range(min(at, len(table.grid)) - 1, table.header_rows - 1, -1):
+        row = table.grid[r]
+        if row and row[0].strip() and not any(c.strip() for c in row[1:]):
+            return (row[0].strip().rstrip(":"), "Total")
+    return ()
 
 
 def _plain(label: str) -> str:
