@@ -10,8 +10,9 @@ report through Assistant.ask with the filter source=<its file>.
 
 A prediction is right when the derivation's exact value, expressed in the gold's scale (thousand, million,
 billion, percent, or as written), equals the gold answer after rounding to the gold's decimals. A result
-whose scale is not known is taken as written. An abstention, or an answer without a derivation, is never
-right. The operation of each question is read from TAT-QA's own derivation (its formula's shape), only to
+whose scale is not known is taken as written. When nothing could be computed the assistant may answer with
+a figure a sentence states; that figure's value (in units, or percent) is scored the same way. An
+abstention is never right. The operation of each question is read from TAT-QA's own derivation (its formula's shape), only to
 group the scores: change, percentage change, average, sum, share, ratio, count, other.
 
 Printed: accuracy per operation, the abstention rate and the share of wrong answers, for all reports, for the
@@ -141,6 +142,8 @@ def is_right(value: Decimal | None, unit_scale: str | None, gold: str, gold_scal
     expected = gold_number(gold)
     if value is None or expected is None:
         return False
+    if unit_scale == "unit" and not gold_scale:
+        unit_scale = None  # a stated figure against a gold as written: compare as they are
     if unit_scale and gold_scale and unit_scale != gold_scale:
         value = value * _SCALES.get(unit_scale, Decimal(1)) / _SCALES.get(gold_scale, Decimal(1))
     exponent = expected.as_tuple().exponent
@@ -189,8 +192,14 @@ def ask_all(assistant: Assistant, questions: Sequence[Question], k: int) -> list
     for q in questions:
         answer = assistant.ask(q.text, k=k, filters={"source": file_name(q.report)})
         d = answer.derivation
-        answered = not answer.abstained and d is not None and d.value is not None
-        right = answered and d is not None and is_right(d.value, result_scale(d), q.gold, q.scale)
+        answered = not answer.abstained
+        if d is not None and d.value is not None:
+            right = answered and is_right(d.value, result_scale(d), q.gold, q.scale)
+        else:  # a figure a sentence states: its value is in units (or percent)
+            f = answer.figure.figure if answer.figure else None
+            value = Decimal(str(f.value)) if f is not None and f.value is not None else None
+            scale = "percent" if f is not None and f.unit == "percent" else "unit"
+            right = answered and is_right(value, scale, q.gold, q.scale)
         out.append(
             Outcome(
                 q,
