@@ -131,7 +131,7 @@ def _read(question: str) -> DerivedQuestion | None:
     plain = _NAMED.sub(lambda m: m.group(0).replace(" ", "_"), question)  # keep named rows whole
     if _HOW_MANY.search(plain):
         return _count(question, years)
-    operation = _operation(plain, years)
+    operation = _operation(plain)
     if operation is None:
         return None
     topic = _strip_years(_LEAD.sub("", question, count=1))
@@ -154,13 +154,12 @@ def _read(question: str) -> DerivedQuestion | None:
             return None  # "What was the total revenue in 2019?": a total row, looked up
     if len(years) == 1:
         return None  # "What was the average price in 2019?": one period is a figure to look up
-    if operation == "sum" and not years and not _ALL_PERIODS.search(question):
-        return None
     return DerivedQuestion(operation, _clean(topic), (), years)
 
 
-def _operation(question: str, years: tuple[int, ...]) -> str | None:
-    """The operation, by the first operation word; a total only when it adds periods up."""
+def _operation(question: str) -> str | None:
+    """The operation, by the first operation word (a percentage change first: "percentage change" holds a
+    share's word and a change's); a total is confirmed by _read, which looks it up when it adds nothing."""
     if _PCT_CHANGE.search(question):
         return "percentage change"
     found: list[tuple[int, str]] = []
@@ -175,12 +174,7 @@ def _operation(question: str, years: tuple[int, ...]) -> str | None:
             found.append((m.start(), name))
     if found:
         return min(found)[1]
-    total = _SUM.search(question)
-    if total and (len(years) >= 2 or re.search(r"\b(?:sum|combined|altogether)\b", question, re.I)):
-        return "sum"
-    if total:
-        return "sum"  # confirmed by _two_sides: "total of A and B"
-    return None
+    return "sum" if _SUM.search(question) else None
 
 
 def _years(question: str) -> tuple[int, ...]:
