@@ -8,6 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from assistant.derivations import arithmetic as ar
+from assistant.derivations.locate import label_of
 from assistant.derivations.model import Derivation, Operand
 from assistant.derivations.operands import FoundOperand, Search
 from assistant.derivations.questions import DerivedQuestion
@@ -25,7 +26,7 @@ def operand_of(found: FoundOperand) -> Operand:
         found.name,
         cell.text,
         value,
-        cell.label,
+        label_of(found.cell),
         cell.column_header,
         cell.period.text or None,
         cell.unit,

@@ -167,6 +167,12 @@ def row_scores(
     return out
 
 
+def label_of(pc: PieceCell) -> str:
+    """A cell's row label as the working shows it: "Inventories – Total" for a total row left unlabelled."""
+    label = pc.cell.row_label if any(pc.cell.row_label) else _unlabelled_total(pc)
+    return " – ".join(p for p in label if p)
+
+
 def _unlabelled_total(pc: PieceCell) -> tuple[str, ...]:
     """A row without a label under a section's rows is the section's total, as statements set it under a
     rule: ("Long-lived assets", "Total"); () when no section row stands above it."""

@@ -84,8 +84,10 @@ MIXED_HTML = """<html><body>
 INVENTORY_HTML = """<html><body>
 <table><thead><tr><th></th><th>December 31</th><th>December 31</th></tr></thead>
 <tbody><tr><td></td><td>2019</td><td>2 0 1 8</td></tr>
+<tr><td>Inventories:</td><td></td><td></td></tr>
 <tr><td>Raw materials</td><td>222</td><td>191</td></tr>
-<tr><td>Finished goods</td><td>668</td><td>716</td></tr></tbody></table>
+<tr><td>Finished goods</td><td>668</td><td>716</td></tr>
+<tr><td></td><td>890</td><td>907</td></tr></tbody></table>
 </body></html>"""
 
 
@@ -204,6 +206,14 @@ def test_years_in_a_body_row_above_name_the_columns(assistant: Assistant) -> Non
     )
     d = answer.derivation
     assert d is not None and d.formula == "(668 - 716) / 716 x 100" and d.shown == Decimal("-6.70")
+
+
+def test_a_row_without_a_label_under_a_section_is_its_total(assistant: Assistant) -> None:
+    d = ask(
+        assistant, "What was the change in total inventories from 2018 to 2019?", "inventory.html"
+    ).derivation
+    assert d is not None and d.formula == "890 - 907" and d.value == Decimal(-17)
+    assert [o.row_label for o in d.operands] == ["Inventories – Total", "Inventories – Total"]
 
 
 def test_a_missing_operand_is_refused_with_its_name(assistant: Assistant) -> None:
