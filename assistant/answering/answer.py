@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.answering.fit import figure_fit, in_question, narrow, numbers_in, unit_fit
 from assistant.answering.names import names_asked
@@ -22,6 +22,9 @@ from assistant.tables.matching import MatchFeatures, PieceCell
 from assistant.tables.model import TablePiece, row_line
 from assistant.text.sentences import sentence_spans
 from assistant.text.words import TOKEN
+
+if TYPE_CHECKING:
+    from assistant.derivations.model import Derivation
 
 # An answer needs this much support; below it the assistant abstains and shows the closest passages.
 MIN_SUPPORT = 0.34
@@ -169,6 +172,8 @@ class Answer:
     context: tuple[str, ...] = field(default=())
     # set when a table answered (or nearly did): the cell, the cells compared, how clearly
     table: TableAnswer | None = None
+    # set when the answer is computed from cited figures (or would have been): operands, formula, result
+    derivation: Derivation | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -180,6 +185,7 @@ class Answer:
             "figures": [f.to_dict() for f in self.figures],
             "citations": [c.to_dict() for c in self.citations],
             "table": self.table.to_dict() if self.table else None,
+            "derivation": self.derivation.to_dict() if self.derivation else None,
         }
 
 
@@ -406,8 +412,12 @@ def build_answer(
     """
     citations = citations_from(hits)
     intent = intent or analyse_question(question)
+    from assistant.answering.derived_answer import answer_derived  # imports this module
     from assistant.answering.table_answer import answer_from_tables, choose  # imports this module
 
+    derived = answer_derived(question, citations, analyze=analyze, idf=idf)
+    if derived is not None:
+        return derived
     tabled = answer_from_tables(question, citations, intent, analyze=analyze, idf=idf)
     return choose(tabled, _prose_answer(question, citations, hits, intent, analyze=analyze, idf=idf))
 

@@ -79,10 +79,25 @@ def _one_line(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def working_lines(answer: Answer) -> list[str]:
+    """A derived answer's working: the formula with its result, then each operand labelled and cited
+    ("[1] Net cash provided by operating activities, 2019: 4,421.8"); for a refusal, the operands found."""
+    d = answer.derivation
+    if d is None:
+        return []
+    lines = [f"  {d.working}"] if d.value is not None else []
+    lines.extend(f"  [{o.citation}] {o.label}: {o.text}" for o in d.operands)
+    return lines
+
+
 def answer_text(answer: Answer, *, passages: int = 3, width: int = 240) -> str:
-    """The answer as plain text: answer line, its sentence, citations, then the passages."""
+    """The answer as plain text: answer line, its sentence (or a derived figure's working), citations, then
+    the passages."""
     lines: list[str] = []
-    if answer.abstained:
+    if answer.derivation is not None:
+        lines.append(f"Answer: {answer.answer}")
+        lines.extend(working_lines(answer))
+    elif answer.abstained:
         lines.append(f"Answer: {answer.answer}")
         if answer.citations:
             lines.append("Closest passages:")
@@ -107,8 +122,11 @@ def _head_markup(answer: Answer) -> list[str]:
     """The answer's first lines in rich markup: the answer (the figure in bold, highlighted in its sentence),
     or the abstention and the heading of the closest passages."""
     lines: list[str] = []
-    if answer.abstained:
-        lines.append(f"[yellow]{escape(answer.answer)}[/yellow]")
+    if answer.derivation is not None:
+        colour = "yellow" if answer.abstained else "bold green"
+        lines.append(f"[{colour}]{escape(answer.answer)}[/{colour}]")
+        lines.extend(escape(line) for line in working_lines(answer))
+    elif answer.abstained:
         if answer.citations:
             lines.append("[dim]Closest passages:[/dim]")
     else:

@@ -111,6 +111,40 @@ class TableAnswerOut(_Out):
     closest: list[TableCellOut]
 
 
+class OperandOut(_Out):
+    """A cited figure a derivation uses: as written, its exact value, row label, column or period, unit and
+    scale, and the passage number citing it."""
+
+    name: str
+    text: str
+    value: float
+    row_label: str
+    column: str
+    period: str | None
+    unit: str | None
+    scale: str | None
+    citation: int
+    table: int | None
+    doc: str
+    match: float = Field(description="how well the figure fitted its description, 0..1")
+
+
+class DerivationOut(_Out):
+    """A figure computed from cited figures: the operation, its operands, the formula and the result; or,
+    with value null, the refusal saying which operand was not found or why the operands do not combine."""
+
+    operation: str = Field(examples=["percentage change"])
+    operands: list[OperandOut]
+    formula: str = Field(examples=["(4,421.8 - 4,029.3) / 4,029.3 x 100"])
+    value: float | None = Field(description="the result as shown (two decimals for percentages and ratios)")
+    exact: str | None = Field(description="the exact decimal result")
+    unit: str | None = Field(examples=["percent"])
+    scale: str | None = Field(examples=["million"])
+    text: str | None = Field(examples=["+9.74 percent"])
+    refusal: str | None = Field(examples=["no figure found for Net sales, 2017"])
+    features: dict[str, float] = Field(description="operand match strengths, for a confidence")
+
+
 class FigureOut(_Out):
     text: str
     value: float | None
@@ -156,6 +190,7 @@ class AnswerOut(_Out):
     figures: list[FigureOut]
     citations: list[CitationOut]
     table: TableAnswerOut | None = None
+    derivation: DerivationOut | None = None
 
 
 class HitOut(_Out):
