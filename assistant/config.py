@@ -32,6 +32,16 @@ def _env_float(env: dict[str, str], name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, got {raw!r}") from None
 
 
+def _min_confidence(env: dict[str, str]) -> float | None:
+    raw = env.get("ASSISTANT_MIN_CONFIDENCE", "").strip()
+    if not raw:
+        return None
+    value = _env_float(env, "ASSISTANT_MIN_CONFIDENCE", 0.0)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"ASSISTANT_MIN_CONFIDENCE must be between 0 and 1, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything configurable. Build with `Settings.from_env()`; override with `dataclasses.replace`."""
@@ -59,6 +69,9 @@ class Settings:
     # documents' worth each, so fusion can lift a document that one side ranks anywhere in its top 100.
     candidates: int = 200
     k: int = 5
+    # The minimum confidence an answer needs, below which the assistant abstains; None: the threshold fitted
+    # with the answer scorer (assistant/answering/scorer_weights.json). 0 answers whatever the rules find.
+    min_confidence: float | None = None
     # FAISS index type: "auto" switches from exact search to HNSW above ann_threshold chunks.
     ann: str = "auto"
     ann_threshold: int = 200_000
@@ -112,6 +125,7 @@ class Settings:
             candidates=_env_int(env, "ASSISTANT_CANDIDATES", base.candidates),
             fusion_normalization=env.get("ASSISTANT_FUSION_NORMALIZATION", base.fusion_normalization),
             k=_env_int(env, "ASSISTANT_K", base.k),
+            min_confidence=_min_confidence(env),
             ann=env.get("ASSISTANT_ANN", base.ann),
             ann_threshold=_env_int(env, "ASSISTANT_ANN_THRESHOLD", base.ann_threshold),
             vector_store=env.get("ASSISTANT_VECTOR_STORE") or base.vector_store,
@@ -142,6 +156,7 @@ class Settings:
             "ASSISTANT_DENSE_WEIGHT": repr(s.dense_weight),
             "ASSISTANT_CANDIDATES": str(s.candidates),
             "ASSISTANT_K": str(s.k),
+            "ASSISTANT_MIN_CONFIDENCE": "" if s.min_confidence is None else repr(s.min_confidence),
             "ASSISTANT_ANN": s.ann,
             "ASSISTANT_ANN_THRESHOLD": str(s.ann_threshold),
             "ASSISTANT_VECTOR_STORE": s.vector_store,

@@ -30,16 +30,28 @@ def _one_line(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def weak(answer: Answer) -> bool:
+    """An answer given, but with a confidence below SURE: shown as "probably ..."."""
+    from assistant.answering.confidence import SURE
+
+    return not answer.abstained and answer.confidence < SURE
+
+
 def answer_text(answer: Answer, *, passages: int = 3, width: int = 240) -> str:
     """The answer as plain text: answer line, its sentence, citations, then the passages."""
     lines: list[str] = []
     if answer.abstained:
         lines.append(f"Answer: {answer.answer}")
+        if answer.reason:
+            lines.append(f"Why: {answer.reason}")
         if answer.citations:
             lines.append("Closest passages:")
     else:
         cite = f" [{answer.sentence.citation}]" if answer.sentence else ""
-        lines.append(f"Answer: {answer.answer}{cite}")
+        if weak(answer):
+            lines.append(f"Answer: probably {answer.answer}{cite} (confidence {answer.confidence:.2f})")
+        else:
+            lines.append(f"Answer: {answer.answer}{cite}")
         if answer.sentence is not None and answer.answer != answer.sentence.text:
             lines.append(f"From: {answer.sentence.text}")
     if answer.citations:
@@ -58,11 +70,19 @@ def _head_markup(answer: Answer) -> list[str]:
     lines: list[str] = []
     if answer.abstained:
         lines.append(f"[yellow]{escape(answer.answer)}[/yellow]")
+        if answer.reason:
+            lines.append(f"[yellow]Why: {escape(answer.reason)}[/yellow]")
         if answer.citations:
             lines.append("[dim]Closest passages:[/dim]")
     else:
         cite = f" [cyan]\\[{answer.sentence.citation}][/cyan]" if answer.sentence else ""
-        lines.append(f"[bold green]{escape(answer.answer)}[/bold green]{cite}")
+        if weak(answer):
+            lines.append(
+                f"[yellow]probably[/yellow] [bold]{escape(answer.answer)}[/bold]{cite}"
+                f" [yellow](confidence {answer.confidence:.2f})[/yellow]"
+            )
+        else:
+            lines.append(f"[bold green]{escape(answer.answer)}[/bold green]{cite}")
         if answer.figure is not None and answer.sentence is not None:
             lines.append(highlight(answer.sentence.text, answer.figure))
         elif answer.sentence is not None and answer.answer != answer.sentence.text:  # a numbered name

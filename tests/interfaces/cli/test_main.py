@@ -95,6 +95,11 @@ def test_batch_mode_prints_one_json_line_per_question_in_order(seed_index: tuple
     assert [r["question"] for r in rows] == [questions[0], questions[2]]
     assert rows[0]["answer"] == "45.5 trillion yuan"
     assert rows[1]["answer"] == "39.8 percent"
+    assert all(0.0 <= r["confidence"] <= 1.0 and r["reason"] is None for r in rows)
+    strict = run("ask", "-", "--index", str(index), "--min-confidence", "1", stdin=QUESTION + "\n")
+    withheld = json.loads(strict.stdout)
+    assert withheld["abstained"] and withheld["confidence"] == rows[0]["confidence"]
+    assert withheld["reason"].startswith("no amount of money about")
     search = run("search", "-", "--index", str(index), "-k", "2", stdin="data output\nMSMEs\n")
     hits = [json.loads(line) for line in search.stdout.splitlines()]
     assert [h["query"] for h in hits] == ["data output", "MSMEs"]
@@ -163,3 +168,10 @@ def test_one_shot_commands_note_a_corpus_changed_since_the_index_was_built(tmp_p
             "run: python cli.py index\n"
         )
     assert run("ask", question, env=env).stdout.startswith("Answer: 12 million containers")  # still the index
+
+
+def test_min_confidence_outside_zero_to_one_is_refused(tmp_path: Path) -> None:
+    result = run("ask", QUESTION, "--min-confidence", "2", "--index", str(tmp_path / "idx"))
+    assert result.returncode == 2
+    assert "argument --min-confidence: must be between 0 and 1, got 2" in result.stderr
+    assert "Traceback" not in result.stderr
