@@ -146,6 +146,7 @@ class Assistant:
             idf=self._idf(retriever),
             intent=analyse_question(query),
             min_confidence=min_confidence,
+            query=query,
         )
 
     def figures(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
-from assistant.answering.confidence import OFF_TOPIC, Scorer, decide, load_scorer, threshold_for
+from assistant.answering.confidence import OFF_TOPIC, OTHER, Scorer, decide, load_scorer, threshold_for
 from assistant.answering.features import Evidence, answer_features
 from assistant.answering.names import names_asked
 from assistant.answering.questions import (
@@ -390,6 +390,7 @@ def build_answer(
     intent: QuestionIntent | None = None,
     min_confidence: float | None = None,
     scorer: Scorer | None = None,
+    query: str | None = None,
 ) -> Answer:
     """Choose the answer for a question from the retrieved hits, and how likely it is to be right.
 
@@ -398,7 +399,8 @@ def build_answer(
     never the answer. Any other question is answered by its best-supported sentence. The scorer then gives
     the answer a confidence; without enough support, with nothing in the collection about the question, or
     below min_confidence (default: the scorer's threshold; 0 answers whatever the rules find) the answer
-    abstains, says why, and the closest passages are still cited.
+    abstains, says why, and the closest passages are still cited. query is the question as searched (a
+    follow-up rewritten with the conversation's words), when it differs.
     """
     scorer = scorer or load_scorer()
     citations = citations_from(hits)
@@ -410,7 +412,7 @@ def build_answer(
 
     def features(evidence: Evidence | None) -> dict[str, float]:
         return answer_features(
-            question,
+            query or question,
             intent,
             evidence,
             support=scored[0].support if scored else 0.0,
@@ -484,6 +486,8 @@ def _scored(
     limit = threshold_for(scorer, min_confidence)
     if why == OFF_TOPIC:
         reason = off_topic_reason(intent)
+    elif why == OTHER:
+        reason = f"no {asked_for(intent)} in the passages: the closest, {answer.answer[:80]}, is about something else"
     elif answer.figure is not None:
         reason = (
             f"no {asked_for(intent)} the passages clearly give: the closest, {answer.answer}, has confidence "

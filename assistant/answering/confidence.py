@@ -10,6 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from assistant.answering.features import OTHER_SUBJECT
+
 # The fitted weights ship with the package; bench/fit_scorer.py writes them (a one-command refit).
 WEIGHTS_FILE = Path(__file__).with_name("scorer_weights.json")
 # answers at or above this confidence are shown plainly; below it (and above the threshold) as "probably ..."
@@ -94,6 +96,7 @@ def load_scorer(path: Path = WEIGHTS_FILE) -> Scorer:
 
 
 OFF_TOPIC = "off_topic"
+OTHER = "other_subject"  # the answer's passage does not name the subject another passage names
 LOW = "low"
 
 
@@ -105,10 +108,13 @@ def threshold_for(scorer: Scorer, min_confidence: float | None) -> float:
 def decide(
     scorer: Scorer, values: Mapping[str, float], confidence: float, min_confidence: float | None
 ) -> str | None:
-    """None to give the answer; OFF_TOPIC or LOW to abstain. A minimum of 0 gives whatever the rules found."""
+    """None to give the answer; OFF_TOPIC, OTHER or LOW to abstain. A minimum of 0 gives whatever the rules
+    found."""
     threshold = threshold_for(scorer, min_confidence)
     if threshold <= 0:
         return None
     if scorer.off_topic(values):
         return OFF_TOPIC
+    if values.get(OTHER_SUBJECT, 0.0) > 0:
+        return OTHER
     return LOW if confidence < threshold else None

@@ -46,6 +46,8 @@ FEATURES: tuple[str, ...] = (
     "best_cover",  # the largest weighted share of the question's terms any one passage (with title) holds
 )
 
+# not a feature of the model but a rule (confidence.decide): the answer is about another named subject
+OTHER_SUBJECT = "other_subject"
 MARGIN_CAP = 1.0
 MEASURE_WINDOW = 6  # words either side of a figure where a measure word counts as naming it
 _WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*", re.UNICODE)
@@ -106,6 +108,7 @@ def answer_features(
     subject = subject_words(question, intent)
     out["subject_sentence"] = _share(subject, f"{evidence.sentence}", analyze)
     out["subject_passage"] = _share(subject, f"{evidence.context}\n{evidence.passage}", analyze)
+    out[OTHER_SUBJECT] = other_subject(question, intent, evidence, passages, analyze)
     fig = evidence.figure
     if fig is None:
         return out
@@ -129,14 +132,37 @@ def answer_features(
     return out
 
 
-def subject_words(question: str, intent: QuestionIntent) -> list[str]:
-    """What the question is about: its names ("Hooli", "France") when it has any, else its topic words
-    without the words naming the measure."""
-    names = [
+def question_names(question: str, intent: QuestionIntent) -> list[str]:
+    """The names a question is about: its capitalised topic words after the first word ("Hooli", "China")."""
+    return [
         m.group().lower()
         for m in _WORD.finditer(question)
         if m.start() > 0 and m.group()[0].isupper() and m.group().lower() in intent.focus
     ]
+
+
+def other_subject(
+    question: str,
+    intent: QuestionIntent,
+    evidence: Evidence,
+    passages: Sequence[str],
+    analyze: Callable[[str], list[str]],
+) -> float:
+    """1.0 when a name the question asks about is missing from the answer's passage but another passage
+    names it: the answer is about something else ("What was China's digital economy worth in 2020?"
+    answered from a passage about India's)."""
+    own = set(analyze(f"{evidence.context}\n{evidence.passage}"))
+    for name in question_names(question, intent):
+        stems = set(analyze(name))
+        if stems and not stems & own and any(stems & set(analyze(p)) for p in passages):
+            return 1.0
+    return 0.0
+
+
+def subject_words(question: str, intent: QuestionIntent) -> list[str]:
+    """What the question is about: its names ("Hooli", "France") when it has any, else its topic words
+    without the words naming the measure."""
+    names = question_names(question, intent)
     if names:
         return names
     measure = set(intent.measure)
