@@ -209,6 +209,22 @@ def off_topic_dense(rows: Sequence[dict[str, object]]) -> float:
     return float(np.quantile(values, OFF_TOPIC_DENSE_QUANTILE)) if values else 0.0
 
 
+def _reviewable(data: dict[str, object]) -> str:
+    """The weights file: one key a line, numbers to 6 significant digits, so a diff reads as a review."""
+
+    def rounded(value: object) -> object:
+        if isinstance(value, float):
+            return float(f"{value:.6g}")
+        if isinstance(value, list):
+            return [rounded(v) for v in value]
+        if isinstance(value, dict):
+            return {k: rounded(v) for k, v in value.items()}
+        return value
+
+    lines = [f" {json.dumps(k)}: {json.dumps(rounded(v), ensure_ascii=False)}" for k, v in data.items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("squad", type=Path, help="a SQuAD v1.1 JSON file")
@@ -263,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
             **out,
         }
-        WEIGHTS_FILE.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+        WEIGHTS_FILE.write_text(_reviewable(out), encoding="utf-8")
         print(f"wrote {WEIGHTS_FILE}")
     return 0
 

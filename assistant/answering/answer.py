@@ -490,12 +490,12 @@ def _scored(
         reason = f"no {asked_for(intent)} in the passages: the closest, {answer.answer[:80]}, is about something else"
     elif answer.figure is not None:
         reason = (
-            f"no {asked_for(intent)} the passages clearly give: the closest, {answer.answer}, has confidence "
-            f"{confidence:.2f} (below {limit:.2f})"
+            f"no clear {asked_for(intent)}: the closest, {answer.answer}, has confidence {confidence:.2f} "
+            f"(below {limit:g})"
         )
     else:
         reason = (
-            f"no sentence clearly answers it: the closest has confidence {confidence:.2f} (below {limit:.2f})"
+            f"no sentence clearly answers it: the closest has confidence {confidence:.2f} (below {limit:g})"
         )
     return replace(_abstain(answer.question, answer.citations, found, reason), confidence=confidence)
 

@@ -17,10 +17,10 @@ _KIND_WORDS = {
 
 
 def asked_for(intent: QuestionIntent) -> str:
-    """What the question asks for, in a few words: "count about employed", "percentage about unemployment"."""
+    """What the question asks for, in a few words: "count for people employed", "percentage for unemployment"."""
     kind = _KIND_WORDS.get(intent.kind or "", "figure")
     about = list(intent.measure) or _topic(intent)
-    return f"{kind} about {' '.join(about[:4])}" if about else kind
+    return f"{kind} for {' '.join(about[:4])}" if about else kind
 
 
 def _topic(intent: QuestionIntent) -> list[str]:

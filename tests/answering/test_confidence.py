@@ -9,6 +9,7 @@ import pytest
 from assistant.answering.confidence import (
     LOW,
     OFF_TOPIC,
+    OTHER,
     WEIGHTS_FILE,
     decide,
     load_scorer,
@@ -74,6 +75,7 @@ def test_decide_answers_abstains_low_or_off_topic() -> None:
     assert decide(s, on_topic, 0.5, 0.4) is None  # the caller's minimum moves it
     assert decide(s, off_topic, 0.9, None) == OFF_TOPIC
     assert decide(s, off_topic, 0.1, 0.0) is None  # 0: whatever the rules found
+    assert decide(s, {**on_topic, "other_subject": 1.0}, 0.9, None) == OTHER
 
 
 def test_off_topic_needs_both_low_similarity_and_low_cover() -> None:

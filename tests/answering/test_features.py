@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.features import FEATURES, Evidence, answer_features, best_cover, subject_words
+from assistant.answering.features import (
+    FEATURES,
+    OTHER_SUBJECT,
+    Evidence,
+    answer_features,
+    best_cover,
+    subject_words,
+)
 from assistant.answering.questions import analyse_question
 from assistant.figures.extraction import sentence_figures
 from assistant.storage.lexical import Analyzer
@@ -34,7 +41,7 @@ def features(question: str, sentence: str, figure_text: str, *, context: str = "
 
 def test_every_feature_is_given_for_every_answer() -> None:
     out = features("How many dilemmas do MSMEs face?", DILEMMAS, "five dilemmas")
-    assert list(out) == list(FEATURES)
+    assert list(out) == [*FEATURES, OTHER_SUBJECT]  # the model's features, then the rule's
 
 
 def test_a_count_of_something_else_is_marked() -> None:
@@ -108,3 +115,29 @@ def test_without_an_answer_only_the_questions_features_are_set() -> None:
     )
     assert out["figure"] == 0.0 and out["coverage"] == 0.0
     assert out["kind_count"] == 1.0 and out["top_dense"] == 0.2 and out["best_cover"] == 0.0
+
+
+def test_an_answer_from_a_passage_about_another_named_subject_is_marked() -> None:
+    india = "India's digital economy stood at 285 billion dollars in 2020."
+    china = "China's digital economy came to 45.5 trillion yuan in 2021."
+    question = "How large was China's digital economy in 2020?"
+    intent = analyse_question(question)
+    figure = sentence_figures(india)[0]
+    evidence = Evidence(india, "", india, 0, 0.7, 0.0, 0.6, figure=figure)
+    weights = {t: 1.0 for t in ANALYZE(question)}
+
+    def other(passages: list[str]) -> float:
+        found = answer_features(
+            question,
+            intent,
+            evidence,
+            support=0.7,
+            top_dense=0.6,
+            passages=passages,
+            weights=weights,
+            analyze=ANALYZE,
+        )
+        return found[OTHER_SUBJECT]
+
+    assert other([india, china]) == 1.0  # China is named elsewhere, not in the answer's passage
+    assert other([india]) == 0.0  # nothing else names it: the off-topic signals speak instead
