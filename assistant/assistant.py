@@ -23,7 +23,7 @@ from assistant.answering.questions import analyse_question
 from assistant.config import Settings
 from assistant.embedding.model import Embedder, SentenceTransformerEmbedder, model_name
 from assistant.errors import ModelNotFound
-from assistant.limits import check_k, check_question
+from assistant.limits import check_confidence, check_k, check_question
 from assistant.retrieval.followups import contextualize
 from assistant.retrieval.search import FusionSettings, Hit, Retriever, parse_filters
 from assistant.storage.build import BuildReport, Progress, update_index
@@ -133,10 +133,18 @@ class Assistant:
         k: int | None = None,
         filters: Mapping[str, str] | Sequence[str] | None = None,
         history: Sequence[str] = (),
+        min_confidence: float | None = None,
     ) -> Answer:
-        """Answer a question; `history` holds the conversation's earlier questions, most recent last."""
+        """Answer a question; `history` holds the conversation's earlier questions, most recent last.
+
+        Below min_confidence (default: the setting, else the scorer's threshold) the answer abstains; 0 gives
+        whatever the rules find.
+        """
         question = check_question(question)
         k = check_k(k if k is not None else self.settings.k)
+        if min_confidence is None:
+            min_confidence = self.settings.min_confidence
+        check_confidence(min_confidence)
         query = contextualize(question, [h for h in history if isinstance(h, str) and h.strip()])
         retriever = self._retriever
         hits = retriever.search(query, k=k, filters=parse_filters(filters))
@@ -146,6 +154,8 @@ class Assistant:
             analyze=retriever.reader.lexical.analyze,
             idf=self._idf(retriever),
             intent=analyse_question(query),
+            min_confidence=min_confidence,
+            query=query,
         )
 
     def figures(

@@ -58,6 +58,13 @@ def _flag(name: str, raw: str) -> bool:
     return raw.strip().lower() not in ("0", "false", "no", "off")
 
 
+def _probability(name: str, raw: str) -> float:
+    value = _float(name, raw)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be between 0 and 1, got {raw!r}")
+    return value
+
+
 def _seconds(name: str, raw: str) -> float:
     value = _float(name, raw)
     if not 0 < value < float("inf"):
@@ -139,6 +146,13 @@ class Settings:
     # About 100 documents' worth from each side, so fusion can lift a document one side ranks anywhere in its top 100.
     candidates: int = setting(200, "ASSISTANT_CANDIDATES", _int, "chunks taken from each side before fusion")
     k: int = setting(5, "ASSISTANT_K", _int, "passages per answer")
+    # None: the threshold chosen with the scorer's weights (assistant/answering/scorer_weights.json)
+    min_confidence: float | None = setting(
+        None,
+        "ASSISTANT_MIN_CONFIDENCE",
+        _probability,
+        "answers below this confidence abstain; 0 answers whatever the rules find",
+    )
     ann: str = setting(
         "auto",
         "ASSISTANT_ANN",

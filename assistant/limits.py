@@ -29,3 +29,12 @@ def check_k(k: object) -> int:
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
         raise BadQuestion(f"k must be between 1 and {MAX_K}")
     return k
+
+
+def check_confidence(value: object) -> float | None:
+    """A minimum confidence in [0, 1] (None: the default), or a BadQuestion."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= float(value) <= 1.0:
+        raise BadQuestion("min_confidence must be a number between 0 and 1")
+    return float(value)

@@ -9,7 +9,9 @@ own. The corpus is indexed with the real packaged model in a temporary folder; e
 once with the first question as history and once without. A follow-up is answered when the expected
 figure text is in the answer (the chosen figure, or the sentence given when no figure is chosen); the gold
 passage is the first retrieved passage of the expected document that contains that figure text (rank 1 is
-best; "-" means not in the top 20).
+best; "-" means not in the top 20). Some follow-ups move to a period the documents give no figure for
+("And in 2022?" after a question about 2023): those are right when the assistant abstains, and are counted
+apart.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(
+    0, str(ROOT)
+)  # run as a script: this checkout's `assistant` is imported, not an installed one
 SEED = ROOT / "corpus" / "china-digital-economy-2022.txt"
 DEPTH = 20  # passages ranked when looking for the gold one
 
@@ -55,6 +60,13 @@ more than in 2021, and remained the largest single source.
 Solar output rose 19 percent to 60.8 terawatt hours in 2022 after a sunny summer. Coal still supplied a third of
 the electricity fed into the grid, while natural gas fell to 11.4 percent of generation.
 """,
+    "hooli-annual-report.txt": """Hooli annual report 2023
+
+Hooli, the search and cloud company, reported revenue of 75 million dollars in 2023, driven by its new
+compression product. The company ended the year with 420 employees, most of them engineers in Palo Alto.
+
+Operating costs rose as the company expanded its data centres in Nevada and Oregon.
+""",
     "brazil-coffee.txt": """Brazil's coffee exports
 
 Brazil exported 39.4 million 60-kilogram bags of coffee in 2022, 3.3 percent fewer than in 2021, according to
@@ -71,8 +83,8 @@ percent of the volume shipped, robusta most of the rest.
 class Case:
     first: str
     follow_up: str
-    expected: str  # figure text the follow-up's answer must contain
-    document: str  # the document that holds it
+    expected: str | None  # figure text the follow-up's answer must contain; None: it must abstain
+    document: str  # the document that holds it (or that the first question is about)
 
 
 CASES = [
@@ -160,6 +172,27 @@ CASES = [
         "16 percent",
         "brazil-coffee.txt",
     ),
+    # the follow-up asks for another measure found in the same sentence as the first answer
+    Case(
+        "How much data did China produce in 2021?",
+        "And how fast did it grow?",
+        "29.4 percent",
+        SEED.name,
+    ),
+    # the documents give no figure for the period the follow-up moves to: abstain, never repeat the first one
+    Case("What was Hooli's revenue in 2023?", "And in 2022?", None, "hooli-annual-report.txt"),
+    Case(
+        "How large was China's digital economy in 2021?",
+        "And in 2020?",
+        None,
+        SEED.name,
+    ),
+    Case(
+        "How much electricity did wind power generate in Germany in 2022?",
+        "And in 2020?",
+        None,
+        "germany-electricity.txt",
+    ),
 ]
 
 
@@ -180,9 +213,11 @@ def write_corpus(root: Path) -> Path:
 
 
 def gold_rank(assistant, query: str, case: Case) -> int | None:  # type: ignore[no-untyped-def]
+    """The rank of the passage holding the expected figure (of the document the question is about, for a
+    case that must abstain)."""
     hits = assistant.retriever.search(query, k=DEPTH)
     for rank, hit in enumerate(hits, start=1):
-        if hit.chunk.doc_id == case.document and case.expected in hit.chunk.text:
+        if hit.chunk.doc_id == case.document and (case.expected is None or case.expected in hit.chunk.text):
             return rank
     return None
 
@@ -193,6 +228,9 @@ def run_case(assistant, case: Case, *, k: int, history: bool) -> Outcome:  # typ
     earlier = [case.first] if history else []
     answer = assistant.ask(case.follow_up, k=k, history=earlier)
     query = contextualize(case.follow_up, earlier)
+    if case.expected is None:  # right when it abstains
+        ok = answer.abstained
+        return Outcome(ok, ok, gold_rank(assistant, query, case), answer.answer)
     as_figure = answer.figure is not None and case.expected in answer.figure.figure.text
     return Outcome(
         case.expected in answer.answer, as_figure, gold_rank(assistant, query, case), answer.answer
@@ -249,17 +287,20 @@ def main(argv: list[str] | None = None) -> int:
     print(rule)
     for i, case in enumerate(CASES):
         cells = "  ".join(_cell(outcomes[i]) for outcomes in columns.values())
-        print(f"{case.follow_up:<{width}}  {case.expected[:18]:<18}  {cells}")
+        expected = case.expected or "(abstain)"
+        print(f"{case.follow_up:<{width}}  {expected[:18]:<18}  {cells}")
     print(rule)
-    n = len(CASES)
+    answerable = [i for i, c in enumerate(CASES) if c.expected is not None]
+    n, m = len(answerable), len(CASES) - len(answerable)
     for label, outcomes in columns.items():
-        answered = sum(o.answered for o in outcomes)
-        figures = sum(o.as_figure for o in outcomes)
-        top1 = sum(o.rank == 1 for o in outcomes)
+        answered = sum(outcomes[i].answered for i in answerable)
+        figures = sum(outcomes[i].as_figure for i in answerable)
+        top1 = sum(outcomes[i].rank == 1 for i in answerable)
+        abstained = sum(o.answered for i, o in enumerate(outcomes) if i not in answerable)
         print(
             f"{label:<16} answered {answered:>2}/{n} ({answered / n:>4.0%}), {figures:>2} with the figure itself   "
-            "gold passage at rank 1: "
-            f"{top1:>2}/{n}   MRR@{DEPTH} {_mrr(outcomes):.3f}"
+            f"gold passage at rank 1: {top1:>2}/{n}   MRR@{DEPTH} {_mrr([outcomes[i] for i in answerable]):.3f}   "
+            f"abstained {abstained}/{m} where the documents give no figure"
         )
     if args.show_queries:
         print()

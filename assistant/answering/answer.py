@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from assistant.answering.confidence import (
+    OFF_TOPIC,
+    OTHER,
+    Scorer,
+    decide,
+    derivation_confidence,
+    load_scorer,
+    table_confidence,
+    threshold_for,
+)
+from assistant.answering.features import Evidence, answer_features
 from assistant.answering.fit import figure_fit, in_question, narrow, numbers_in, unit_fit
 from assistant.answering.names import names_asked
 from assistant.answering.questions import QuestionIntent, analyse_question
+from assistant.answering.reasons import asked_for, off_topic_reason, rule_reason
 from assistant.figures.extraction import sentence_figures
 from assistant.figures.joining import is_part_of
 from assistant.figures.model import Figure
@@ -174,12 +186,20 @@ class Answer:
     table: TableAnswer | None = None
     # set when the answer is computed from cited figures (or would have been): operands, formula, result
     derivation: Derivation | None = None
+    # the probability that the answer is right (for an abstention: that the answer withheld would have been;
+    # 0.0 when there was none), and why the assistant abstained
+    confidence: float = 0.0
+    reason: str | None = None
+    # what the scorer read (assistant/answering/features.py); not part of the JSON
+    features: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answer": self.answer,
             "abstained": self.abstained,
+            "confidence": round(self.confidence, 3),
+            "reason": self.reason,
             "sentence": self.sentence.to_dict() if self.sentence else None,
             "figure": self.figure.to_dict() if self.figure else None,
             "figures": [f.to_dict() for f in self.figures],
@@ -268,6 +288,7 @@ class _Candidate:
     rank: int
     coverage: float
     context: float
+    around: str = ""  # the context itself: the passage title and the sentence before
 
     @property
     def support(self) -> float:
@@ -282,12 +303,12 @@ def _candidate(
     its context holds instead ("It opened in 2014." after a sentence naming the stadium)."""
     total = sum(question_terms.values())
     if not total:
-        return _Candidate(located.sentence, located.rank, 0.0, 0.0)
+        return _Candidate(located.sentence, located.rank, 0.0, 0.0, located.context)
     terms = set(analyze(located.sentence.text))
     around = set(analyze(located.context)) - terms
     covered = sum(w for t, w in question_terms.items() if t in terms)
     context = sum(w for t, w in question_terms.items() if t in around)
-    return _Candidate(located.sentence, located.rank, covered / total, context / total)
+    return _Candidate(located.sentence, located.rank, covered / total, context / total, located.context)
 
 
 def _unmentioned(
@@ -343,8 +364,18 @@ def question_weights(
     terms = analyze(topic) if topic else []
     if not terms:
         terms = analyze(question)
+    if intent.change:
+        # "grow", "rise": the kind of figure asked for, like "how fast", not its topic; the sentence may say
+        # "increase" instead ("And how fast did it grow?" is answered from the sentence about data output)
+        change = set(analyze(_CHANGE_VERBS))
+        terms = [t for t in terms if t not in change] or terms
     own = set(analyze(question))
     return {t: (1.0 + (idf(t) if idf else 0.0)) * (1.0 if t in own else BORROWED) for t in terms}
+
+
+_CHANGE_VERBS = (
+    "grow grew grown growth increase increased rise rose risen fall fell fallen decline declined drop dropped"
+)
 
 
 # where a clause ends: punctuation, an opening parenthesis, a dash, or a conjunction ("took Algeria in 1830 but
@@ -402,14 +433,21 @@ def build_answer(
     analyze: Callable[[str], list[str]],
     idf: Callable[[str], float] | None = None,
     intent: QuestionIntent | None = None,
+    min_confidence: float | None = None,
+    scorer: Scorer | None = None,
+    query: str | None = None,
 ) -> Answer:
-    """Choose the answer for a question from the retrieved hits.
+    """Choose the answer for a question from the retrieved hits, and how likely it is to be right.
 
     A figure question is answered by the figure whose kind and unit fit the question, whose sentence holds
     most of the question's terms and which stands closest to them; a figure the question itself names is
-    never the answer. Any other question is answered by its best-supported sentence. Without enough support
-    the answer abstains, and the closest passages are still cited.
+    never the answer. Any other question is answered by its best-supported sentence. The scorer then gives
+    the answer a confidence; without enough support, with nothing in the collection about the question, or
+    below min_confidence (default: the scorer's threshold; 0 answers whatever the rules find) the answer
+    abstains, says why, and the closest passages are still cited. query is the question as searched (a
+    follow-up rewritten with the conversation's words), when it differs.
     """
+    scorer = scorer or load_scorer()
     citations = citations_from(hits)
     intent = intent or analyse_question(question)
     from assistant.answering.derived_answer import answer_derived  # imports this module
@@ -417,9 +455,34 @@ def build_answer(
 
     derived = answer_derived(question, citations, analyze=analyze, idf=idf)
     if derived is not None:
-        return derived
+        if derived.abstained or derived.derivation is None:
+            return derived
+        return _structured(derived, derivation_confidence(derived.derivation.features), min_confidence)
     tabled = answer_from_tables(question, citations, intent, analyze=analyze, idf=idf)
-    return choose(tabled, _prose_answer(question, citations, hits, intent, analyze=analyze, idf=idf))
+    prose = _prose_answer(
+        question,
+        citations,
+        hits,
+        intent,
+        analyze=analyze,
+        idf=idf,
+        min_confidence=min_confidence,
+        scorer=scorer,
+        query=query,
+    )
+    chosen = choose(tabled, prose)
+    if chosen is not tabled or chosen.abstained or chosen.table is None:
+        return chosen
+    return _structured(chosen, table_confidence(chosen.table.features.to_dict()), min_confidence)
+
+
+def _structured(answer: Answer, confidence: float, min_confidence: float | None) -> Answer:
+    """A table or derived answer with its confidence. Only a minimum the caller sets withholds it: the
+    default threshold belongs to the fitted prose scorer, and these confidences are not fitted yet."""
+    if min_confidence is None or confidence >= min_confidence:
+        return replace(answer, confidence=confidence)
+    reason = f"the answer from the table, {answer.answer}, has confidence {confidence:.2f} (below {min_confidence:g})"
+    return replace(_abstain(answer.question, answer.citations, {}, reason), confidence=confidence)
 
 
 def _prose_answer(
@@ -430,17 +493,38 @@ def _prose_answer(
     *,
     analyze: Callable[[str], list[str]],
     idf: Callable[[str], float] | None,
+    min_confidence: float | None,
+    scorer: Scorer,
+    query: str | None,
 ) -> Answer:
-    """The answer from the passages' sentences (see build_answer)."""
+    """The answer from the passages' sentences, scored (see build_answer)."""
     weights = question_weights(question, intent, analyze, idf)
     scored = [_candidate(x, weights, analyze) for x in _sentences(citations)]
     scored.sort(key=lambda c: -c.support)
+    passages = [f"{c.title}\n{c.text}" for c in citations]
+
+    def features(evidence: Evidence | None) -> dict[str, float]:
+        return answer_features(
+            query or question,
+            intent,
+            evidence,
+            support=scored[0].support if scored else 0.0,
+            top_dense=max((h.dense for h in hits), default=0.0),
+            passages=passages,
+            weights=weights,
+            analyze=analyze,
+        )
+
     if not scored or scored[0].support < MIN_SUPPORT or _unmentioned(intent, citations, analyze):
-        return _abstain(question, _focused(citations, scored, None))
+        found = features(None)
+        low = not scored or scored[0].support < MIN_SUPPORT
+        return _abstain(question, _focused(citations, scored, None), found, rule_reason(intent, low=low))
     if intent.kind is None:
         named = _choose_name(question, intent, scored, analyze)
         best = named[0] if named else scored[0].sentence
-        return Answer(
+        cand = next(c for c in scored if c.sentence is best)
+        found = features(_evidence(cand, citations, hits, name=named is not None))
+        answer = Answer(
             question,
             named[1] if named else best.text,
             False,
@@ -449,14 +533,64 @@ def _prose_answer(
             _other_figures(citations, best, None),
             _focused(citations, scored, best),
         )
+        return _scored(answer, scorer, found, min_confidence, intent)
     chosen = _choose_figure(question, intent, scored, hits, weights, analyze)
     if chosen is None:
-        return _abstain(question, _focused(citations, scored, None))
-    sentence, figure = chosen
+        found = features(None)
+        reason = f"no {asked_for(intent)} in the passages"
+        return _abstain(question, _focused(citations, scored, None), found, reason)
+    sentence, figure, evidence = chosen
     others = _other_figures(citations, sentence, figure)
-    return Answer(
+    answer = Answer(
         question, figure.figure.text, False, sentence, figure, others, _focused(citations, scored, sentence)
     )
+    return _scored(answer, scorer, features(evidence), min_confidence, intent)
+
+
+def _evidence(
+    cand: _Candidate, citations: Sequence[Citation], hits: Sequence[Hit], *, name: bool
+) -> Evidence:
+    """What the scorer reads about a sentence answer."""
+    c = citations[cand.rank]
+    return Evidence(
+        cand.sentence.text,
+        cand.around,
+        f"{c.title}\n{c.text}",
+        cand.rank,
+        cand.coverage,
+        cand.context,
+        hits[cand.rank].dense,
+        name=name,
+    )
+
+
+def _scored(
+    answer: Answer,
+    scorer: Scorer,
+    found: dict[str, float],
+    min_confidence: float | None,
+    intent: QuestionIntent,
+) -> Answer:
+    """The answer with its confidence; an abstention (saying why) when the scorer rules it out."""
+    confidence = scorer.probability(found)
+    why = decide(scorer, found, confidence, min_confidence)
+    if why is None:
+        return replace(answer, confidence=confidence, features=found)
+    limit = threshold_for(scorer, min_confidence)
+    if why == OFF_TOPIC:
+        reason = off_topic_reason(intent)
+    elif why == OTHER:
+        reason = f"no {asked_for(intent)} in the passages: the closest, {answer.answer[:80]}, is about something else"
+    elif answer.figure is not None:
+        reason = (
+            f"no clear {asked_for(intent)}: the closest, {answer.answer}, has confidence {confidence:.2f} "
+            f"(below {limit:g})"
+        )
+    else:
+        reason = (
+            f"no sentence clearly answers it: the closest has confidence {confidence:.2f} (below {limit:g})"
+        )
+    return replace(_abstain(answer.question, answer.citations, found, reason), confidence=confidence)
 
 
 def focus_hits(
@@ -517,24 +651,28 @@ def _choose_figure(
     hits: Sequence[Hit],
     weights: dict[str, float],
     analyze: Callable[[str], list[str]],
-) -> tuple[Sentence, CitedFigure] | None:
-    """The best-scoring figure that fits the question, from the best-supported sentences (see FigureWeights)."""
+) -> tuple[Sentence, CitedFigure, Evidence] | None:
+    """The best-scoring figure that fits the question, from the best-supported sentences (see FigureWeights),
+    with what the scorer reads about it."""
     asked = numbers_in(question)
     question_stems = analyze(question)
     pairs = set(pairwise(question_stems))
     w = WEIGHTS
     best_score, chosen = -math.inf, None
+    scores: list[tuple[float, str]] = []
     for cand in scored[:CANDIDATE_SENTENCES]:
         if cand.support < MIN_CANDIDATE_SUPPORT:
             break
         text = cand.sentence.text
         positions = _term_positions(text, analyze)
+        phrase = _phrase_share(pairs, positions)
+        hit = hits[cand.rank]
         evidence = (
             w.coverage * cand.coverage
             + w.context * cand.context
             + w.rank / (1 + cand.rank)
-            + w.phrase * _phrase_share(pairs, positions)
-            + w.dense * hits[cand.rank].dense
+            + w.phrase * phrase
+            + w.dense * hit.dense
         )
         found_figures = sentence_figures(text)
         restated = _conversions(text, found_figures)
@@ -548,17 +686,31 @@ def _choose_figure(
             span = found
             if i + 1 < len(found_figures) and is_part_of(text, found, found_figures[i + 1]):
                 span = replace(found, end=found_figures[i + 1].end)
-            score = evidence + w.fit * fit + w.near * nearness(span, text, weights, positions)
+            near = nearness(span, text, weights, positions)
+            score = evidence + w.fit * fit + w.near * near
             unit = unit_fit(fig, intent, text)
             named = bool(intent.units) and unit == 1.0  # the question asks in this unit
             score += w.unit * unit + (w.conversion if i in restated and not named else 0.0)
+            scores.append((score, fig.text))
             if score > best_score:
-                best_score, chosen = score, (cand.sentence, CitedFigure(fig, cand.sentence.citation, text))
-    return chosen
+                passage = f"{hit.title}\n{hit.chunk.text}"
+                best_score = score
+                chosen = (cand, fig, Evidence(
+                    text, cand.around, passage, cand.rank, cand.coverage, cand.context, hit.dense, phrase,
+                    fig, fit, unit, near, score,
+                ))  # fmt: skip
+    if chosen is None:
+        return None
+    cand, fig, read = chosen
+    others = [s for s, t in scores if t != fig.text]
+    read = replace(read, runner_up=max(others) if others else None, candidates=len(scores))
+    return cand.sentence, CitedFigure(fig, cand.sentence.citation, cand.sentence.text), read
 
 
-def _abstain(question: str, citations: tuple[Citation, ...]) -> Answer:
-    return Answer(question, ABSTAIN, True, None, None, (), citations)
+def _abstain(
+    question: str, citations: tuple[Citation, ...], found: Mapping[str, float], reason: str
+) -> Answer:
+    return Answer(question, ABSTAIN, True, None, None, (), citations, reason=reason, features=found)
 
 
 def _figures_of(sentence: Sentence) -> list[CitedFigure]:

@@ -51,9 +51,12 @@ def idf_over(texts: list[str]) -> Callable[[str], float]:
     return idf
 
 
-def ask(question: str, *texts: str) -> Answer:
+def ask(question: str, *texts: str, min_confidence: float | None = 0.0) -> Answer:
+    """The rules' answer (min_confidence 0: the scorer never withholds it; see the scorer tests below)."""
     hits = [hit(t, doc=f"doc{i}", score=1.0 - i / 10) for i, t in enumerate(texts)]
-    return build_answer(question, hits, analyze=ANALYZE, idf=idf_over(list(texts)))
+    return build_answer(
+        question, hits, analyze=ANALYZE, idf=idf_over(list(texts)), min_confidence=min_confidence
+    )
 
 
 # --- abstention ------------------------------------------------------------------------------------------
@@ -356,7 +359,9 @@ def test_figures_are_the_other_figures_of_the_cited_passages() -> None:
 
 def test_figures_are_listed_once_when_passages_overlap() -> None:
     overlap = [hit(GDP, doc="report", start=0), hit(GDP + " " + DATA, doc="report", start=0, score=0.9)]
-    answer = build_answer("How large was China's digital economy in 2021?", overlap, analyze=ANALYZE)
+    answer = build_answer(
+        "How large was China's digital economy in 2021?", overlap, analyze=ANALYZE, min_confidence=0.0
+    )
     texts = [f.figure.text for f in answer.figures]
     assert len(texts) == len(set(texts))
     assert texts.count("39.8 percent") == 1 and "6.6ZB" in texts
@@ -395,3 +400,40 @@ def test_search_hits_focus_on_the_sentence_holding_most_of_the_query() -> None:
     assert first.focus is not None and text[first.focus[0] - 100 : first.focus[1] - 100] == DATA
     assert second.focus is None  # no sentence holds a term of the query
     assert first.to_dict()["focus"] == {"start": first.focus[0], "end": first.focus[1]}
+
+
+# --- the scorer's verdict ------------------------------------------------------------------------------
+
+
+def test_every_answer_carries_a_confidence_and_its_features() -> None:
+    answer = ask("How large was China's digital economy in 2021?", GDP, PEOPLE)
+    assert 0.0 < answer.confidence < 1.0
+    assert answer.to_dict()["confidence"] == round(answer.confidence, 3)
+    assert answer.features["coverage"] > 0 and answer.features["figure"] == 1.0
+    assert "features" not in answer.to_dict()
+
+
+def test_below_the_minimum_the_answer_is_withheld_with_the_reason() -> None:
+    given = ask("How large was China's digital economy in 2021?", GDP, PEOPLE)
+    withheld = ask("How large was China's digital economy in 2021?", GDP, PEOPLE, min_confidence=1.0)
+    assert withheld.abstained and withheld.answer == ABSTAIN and withheld.figure is None
+    assert withheld.confidence == given.confidence  # the confidence of the answer withheld
+    assert withheld.reason is not None and "45.5 trillion yuan" in withheld.reason
+    assert f"{given.confidence:.2f}" in withheld.reason and "(below 1)" in withheld.reason
+    assert withheld.citations  # the closest passages are still cited
+
+
+def test_a_count_of_something_else_scores_lower_than_the_count_asked_for() -> None:
+    dilemmas = (
+        "In the digital economy, MSMEs are faced with five dilemmas on the path towards digitalization."
+    )
+    asked = ask("How many dilemmas do MSMEs face in the digital economy?", dilemmas)
+    other = ask("How many people were employed in the digital economy?", dilemmas)
+    assert asked.answer == other.answer == "five dilemmas"  # the rules pick it either way
+    assert other.confidence < asked.confidence
+
+
+def test_a_rule_abstention_says_why() -> None:
+    answer = ask("What was the unemployment rate in China in 2021?", GDP, DATA)
+    assert answer.abstained and answer.confidence == 0.0
+    assert answer.reason == "no passage mentions unemployment"

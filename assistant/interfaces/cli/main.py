@@ -6,12 +6,13 @@ Heavy modules (torch, faiss, bm25s) are imported inside the commands so that --h
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
@@ -65,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
             default=[],
             help="only documents whose id, source, title or metadata field matches (glob); repeatable",
         )
+        if name == "ask":
+            p.add_argument(
+                "--min-confidence",
+                type=_confidence,
+                metavar="P",
+                default=None,
+                help="abstain below this confidence, 0..1 (default: the fitted threshold; 0 answers whatever is found)",
+            )
 
     p = sub.add_parser("figures", help="list the figures in the passages about a topic")
     p.add_argument("text", metavar="TOPIC")
@@ -91,6 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("mcp", help="serve the MCP tools over stdio (for desktop assistants and agents)")
     common(p)
     return parser
+
+
+def _confidence(text: str) -> float:
+    """A --min-confidence value: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -172,7 +192,9 @@ def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
     if args.k is not None:
         check_k(args.k)
     assistant = _open(_settings(args))
-    call = assistant.ask if args.command == "ask" else assistant.search
+    call: Callable[..., Any] = assistant.search
+    if args.command == "ask":
+        call = functools.partial(assistant.ask, min_confidence=args.min_confidence)
     if args.text == "-":
         # Batch mode: one JSON object per input line, in order; a bad line gets an error object, not an exit.
         if isinstance(stdin, io.TextIOWrapper):
@@ -190,7 +212,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
     if args.json:
         print(render.to_json(result), file=out)
     elif args.command == "ask":
-        print(render.answer_text(result), file=out)  # type: ignore[arg-type]
+        print(render.answer_text(result), file=out)
     else:
         print(render.hits_text(result), file=out)
     _note_if_stale(args, assistant.settings, err)

@@ -90,6 +90,13 @@ def working_lines(answer: Answer) -> list[str]:
     return lines
 
 
+def weak(answer: Answer) -> bool:
+    """An answer given, but with a confidence below SURE: shown as "probably ..."."""
+    from assistant.answering.confidence import SURE
+
+    return not answer.abstained and answer.confidence < SURE
+
+
 def answer_text(answer: Answer, *, passages: int = 3, width: int = 240) -> str:
     """The answer as plain text: answer line, its sentence (or a derived figure's working), citations, then
     the passages."""
@@ -99,11 +106,16 @@ def answer_text(answer: Answer, *, passages: int = 3, width: int = 240) -> str:
         lines.extend(working_lines(answer))
     elif answer.abstained:
         lines.append(f"Answer: {answer.answer}")
+        if answer.reason:
+            lines.append(f"Why: {answer.reason}")
         if answer.citations:
             lines.append("Closest passages:")
     else:
         cite = f" [{answer.sentence.citation}]" if answer.sentence else ""
-        lines.append(f"Answer: {answer.answer}{cite}")
+        if weak(answer):
+            lines.append(f"Answer: probably {answer.answer}{cite} (confidence {answer.confidence:.2f})")
+        else:
+            lines.append(f"Answer: {answer.answer}{cite}")
         if answer.table is None and answer.sentence is not None and answer.answer != answer.sentence.text:
             lines.append(f"From: {answer.sentence.text}")
     if answer.table is not None and (row := cited_row_text(answer)):
@@ -127,11 +139,20 @@ def _head_markup(answer: Answer) -> list[str]:
         lines.append(f"[{colour}]{escape(answer.answer)}[/{colour}]")
         lines.extend(escape(line) for line in working_lines(answer))
     elif answer.abstained:
+        lines.append(f"[yellow]{escape(answer.answer)}[/yellow]")
+        if answer.reason:
+            lines.append(f"[yellow]Why: {escape(answer.reason)}[/yellow]")
         if answer.citations:
             lines.append("[dim]Closest passages:[/dim]")
     else:
         cite = f" [cyan]\\[{answer.sentence.citation}][/cyan]" if answer.sentence else ""
-        lines.append(f"[bold green]{escape(answer.answer)}[/bold green]{cite}")
+        if weak(answer):
+            lines.append(
+                f"[yellow]probably[/yellow] [bold]{escape(answer.answer)}[/bold]{cite}"
+                f" [yellow](confidence {answer.confidence:.2f})[/yellow]"
+            )
+        else:
+            lines.append(f"[bold green]{escape(answer.answer)}[/bold green]{cite}")
         if answer.table is not None:
             pass  # the cited row is shown under its header below
         elif answer.figure is not None and answer.sentence is not None:

@@ -197,7 +197,13 @@ def create_app(assistant: Assistant, settings: Settings | None = None) -> FastAP
     @app.post("/v1/ask", response_model=AnswerOut, responses=errors, dependencies=[guard], tags=["v1"])
     def ask(body: AskRequest) -> dict[str, Any]:
         """Answer a question with the figure that fits it, the sentence it came from and numbered citations."""
-        answer = assistant.ask(body.question, k=body.k, filters=body.filters, history=body.history)
+        answer = assistant.ask(
+            body.question,
+            k=body.k,
+            filters=body.filters,
+            history=body.history,
+            min_confidence=body.min_confidence,
+        )
         return answer.to_dict()
 
     @app.post("/v1/search", response_model=SearchOut, responses=errors, dependencies=[guard], tags=["v1"])

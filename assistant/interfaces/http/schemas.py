@@ -52,6 +52,10 @@ class AskRequest(_Out):
         max_length=20,
         description="earlier questions of the conversation, most recent last",
     )
+    min_confidence: Annotated[float, Field(ge=0.0, le=1.0)] | None = Field(
+        None,
+        description="abstain below this confidence (default: the fitted threshold; 0 answers whatever is found)",
+    )
 
 
 class SearchRequest(_Out):
@@ -185,6 +189,8 @@ class AnswerOut(_Out):
     question: str
     answer: str
     abstained: bool
+    confidence: float = Field(description="the probability that the answer is right, 0..1")
+    reason: str | None = Field(description="why the assistant abstained; null when it answered")
     sentence: SentenceOut | None
     figure: FigureOut | None
     figures: list[FigureOut]

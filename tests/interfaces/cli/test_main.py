@@ -111,6 +111,13 @@ def test_batch_mode_prints_one_json_line_per_question_in_order(seed_index: tuple
     assert [r["question"] for r in rows] == [questions[0], questions[2]]
     assert rows[0]["answer"] == "45.5 trillion yuan"
     assert rows[1]["answer"] == "39.8 percent"
+    assert all(0.0 <= r["confidence"] <= 1.0 and r["reason"] is None for r in rows)
+    strict = run("ask", "-", "--index", str(index), "--min-confidence", "1", stdin=QUESTION + "\n")
+    withheld = json.loads(strict.stdout)
+    assert withheld["abstained"] and withheld["confidence"] == rows[0]["confidence"]
+    assert withheld["reason"].startswith(
+        "no clear amount of money for china digital economy: the closest, 45.5"
+    )
     search = run("search", "-", "--index", str(index), "-k", "2", stdin="data output\nMSMEs\n")
     hits = [json.loads(line) for line in search.stdout.splitlines()]
     assert [h["query"] for h in hits] == ["data output", "MSMEs"]
@@ -202,3 +209,10 @@ def test_the_installed_command_runs() -> None:
     result = subprocess.run([str(command), "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: figure-assistant ")
+
+
+def test_min_confidence_outside_zero_to_one_is_refused(tmp_path: Path) -> None:
+    result = run("ask", QUESTION, "--min-confidence", "2", "--index", str(tmp_path / "idx"))
+    assert result.returncode == 2
+    assert "argument --min-confidence: must be between 0 and 1, got 2" in result.stderr
+    assert "Traceback" not in result.stderr

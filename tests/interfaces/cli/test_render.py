@@ -61,3 +61,24 @@ def test_a_search_hit_is_shown_from_its_focus_sentence() -> None:
     hits = focus_hits("China data output", [hit(FILLER + DATA)], ANALYZE, None)
     shown = render.hits_text(SearchResult("China data output", hits), width=160).splitlines()
     assert shown[1].startswith("    …In 2021, China's data output came to 6.6ZB")
+
+
+def test_a_weak_answer_reads_probably_with_its_confidence() -> None:
+    from dataclasses import replace
+
+    answer = ask(QUESTION, DATA)
+    weak = replace(answer, confidence=0.55)
+    assert render.answer_text(weak).splitlines()[0] == "Answer: probably 6.6ZB [1] (confidence 0.55)"
+    assert "[yellow]probably[/yellow] [bold]6.6ZB[/bold]" in render.answer_markup(weak)
+    assert "(confidence 0.55)" in render.answer_chat_markup(weak)
+    sure = replace(answer, confidence=0.95)
+    assert render.answer_text(sure).splitlines()[0] == "Answer: 6.6ZB [1]"
+
+
+def test_an_abstention_says_why_before_the_closest_passages() -> None:
+    answer = ask(QUESTION, DATA, min_confidence=1.0)
+    lines = render.answer_text(answer).splitlines()
+    assert lines[0] == "Answer: The documents do not answer this."
+    assert lines[1] == f"Why: {answer.reason}" and "6.6ZB" in lines[1]
+    assert lines[2] == "Closest passages:"
+    assert f"Why: {answer.reason}" in render.answer_markup(answer)

@@ -107,6 +107,18 @@ def test_ask_returns_exactly_the_answer_dict(client: TestClient, shared: Assista
     assert AnswerOut.model_validate(expected).model_dump() == expected
 
 
+def test_ask_min_confidence_moves_the_threshold(client: TestClient, shared: Assistant) -> None:
+    question = "What share of GDP did the digital economy account for in 2021?"
+    given = client.post("/v1/ask", json={"question": question, "k": 3, "min_confidence": 0}).json()
+    assert given["answer"] == "39.8 percent" and not given["abstained"] and given["reason"] is None
+    assert 0.0 < given["confidence"] < 1.0
+    strict = client.post("/v1/ask", json={"question": question, "k": 3, "min_confidence": 1}).json()
+    assert strict["abstained"] and strict["figure"] is None and strict["citations"]
+    assert strict["confidence"] == given["confidence"]  # the confidence of the answer withheld
+    assert str(round(given["confidence"], 2)) in strict["reason"]
+    assert strict == shared.ask(question, k=3, min_confidence=1.0).to_dict()
+
+
 def test_ask_history_steers_a_follow_up(client: TestClient, shared: Assistant) -> None:
     follow_up = "How much did it grow?"
     alone = client.post("/v1/ask", json={"question": follow_up, "k": 1}).json()
@@ -213,6 +225,14 @@ def test_empty_query_and_bad_filter_are_400(client: TestClient) -> None:
         ({"question": "GDP?", "colour": "red"}, "colour: Extra inputs are not permitted"),
         ({"question": "GDP?", "history": "no"}, "history: Input should be a valid list"),
         ({"question": "GDP?", "filters": {"year": 2021}}, "filters.year: Input should be a valid string"),
+        (
+            {"question": "GDP?", "min_confidence": 1.5},
+            "min_confidence: Input should be less than or equal to 1",
+        ),
+        (
+            {"question": "GDP?", "min_confidence": -0.1},
+            "min_confidence: Input should be greater than or equal to 0",
+        ),
         ({}, "question: Field required"),
         ([1, 2], "request body: Input should be a valid dictionary or object to extract fields from"),
     ],
@@ -422,6 +442,7 @@ def test_settings_survive_the_trip_through_the_environment(tmp_path: Path) -> No
         dense_weight=0.37,
         candidates=77,
         k=4,
+        min_confidence=0.35,
         ann="hnsw",
         ann_threshold=1234,
         vector_store="milvus",

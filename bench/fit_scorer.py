@@ -1,0 +1,288 @@
+"""Fit the answer scorer (assistant/answering/scorer_weights.json): one command, from public QA data.
+
+    python bench/fit_scorer.py SQUAD.json TATQA.json --index DIR [--write] [--records FILE] [--threads N]
+
+The data are the near-miss collection of bench/near_miss.py over a SQuAD v1.1 file (answerable questions,
+near misses, off-topic questions) and the text span questions of a TAT-QA file, each filtered to its report
+as in bench/tatqa.py. Every question is asked once with min_confidence 0; each answer the rules give is an
+example: its features (assistant/answering/features.py) and whether it is right (the rule of
+bench/near_miss.py).
+
+1. Split by article (SQuAD) and by report (TAT-QA): even-numbered ones are the fit part, odd-numbered ones
+   are held apart.
+2. Fit a logistic regression (numpy, Newton's method, L2 penalty, standardised features) on the fit part;
+   print on the held-apart part its log loss, the reliability table with the expected calibration error,
+   and the precision and answer rate for each threshold.
+3. Choose the threshold on the held-apart part: the lowest at which the answers given are right at least
+   TARGET_PRECISION of the time. The off-topic rule's limits are read off the fit part (see below).
+4. Fit again on everything, with the same penalty, and (with --write) write the weights, the threshold and
+   a note of what they were fitted on into the package. Nothing of the data goes into the file.
+
+--index DIR keeps the two indexes (DIR/near-miss, DIR/tatqa) between runs; --records FILE keeps the asked
+answers' features, so a refit after changing only this script does not ask again (delete the file after
+changing the features or the answer rules).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
+
+from assistant.answering.confidence import WEIGHTS_FILE, Scorer, scorer_from_dict
+from assistant.answering.features import FEATURES
+from bench import near_miss, tatqa
+
+TARGET_PRECISION = 0.75  # 3 in 4 answers right; higher thresholds withhold right answers to plain questions
+PENALTY = 1.0  # L2 on the standardised coefficients
+# off-topic: a best-passage similarity below this quantile of the right answers' ...
+OFF_TOPIC_DENSE_QUANTILE = 0.02
+OFF_TOPIC_COVER = 0.5  # ... and fewer than half of the question's weighted terms in any one passage
+
+
+def collect(args: argparse.Namespace) -> list[dict[str, object]]:
+    """Ask every question of both sets; one row per question (features, right, group, source, part)."""
+    rows: list[dict[str, object]] = []
+    for name, (passages, questions) in (
+        ("squad", near_miss.load(args.squad)),
+        ("tatqa", _tatqa(args.tatqa)),
+    ):
+        sub = argparse.Namespace(index=args.index / name if args.index else None, threads=args.threads)
+        assistant, indexed = near_miss.build(sub, passages, f"fit-{name}-")
+        print(f"{name}: {len(questions)} questions; index {indexed}", file=sys.stderr)
+        for r in near_miss.ask_all(assistant, questions, k=args.k):
+            number = int(r.question.source.rsplit("-", 1)[1]) if name == "squad" else r.question.item.n
+            rows.append(
+                {
+                    "set": name,
+                    "group": r.question.group,
+                    "source": r.question.source,
+                    "part": "fit" if _source_number(name, r.question, number) % 2 == 0 else "held",
+                    "abstained": r.answer.abstained,
+                    "right": r.right,
+                    "features": dict(r.answer.features),
+                }
+            )
+    return rows
+
+
+def _source_number(name: str, q: near_miss.Question, fallback: int) -> int:
+    return fallback if name == "squad" else _REPORTS.setdefault(q.source, len(_REPORTS))
+
+
+_REPORTS: dict[str, int] = {}
+
+
+def _tatqa(path: Path) -> tuple[list[near_miss.Passage], list[near_miss.Question]]:
+    passages, items = tatqa.load(path)
+    return passages, [near_miss.Question(i, near_miss.ANSWERABLE, dict(i.filters)["report"]) for i in items]
+
+
+def matrix(rows: Sequence[dict[str, object]]) -> tuple[np.ndarray, np.ndarray]:
+    x = np.array([[float(r["features"].get(f, 0.0)) for f in FEATURES] for r in rows])  # type: ignore[attr-defined]
+    y = np.array([1.0 if r["right"] else 0.0 for r in rows])
+    return x, y
+
+
+def fit(
+    x: np.ndarray, y: np.ndarray, penalty: float = PENALTY
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """(mean, scale, coef, intercept) of an L2-penalised logistic regression on standardised features."""
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
+    w = np.zeros(z.shape[1])
+    ridge = np.full(z.shape[1], penalty)
+    ridge[0] = 0.0
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-z @ w))
+        grad = z.T @ (p - y) + ridge * w
+        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(ridge) + 1e-9 * np.eye(len(w))
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return mean, scale, w[1:], float(w[0])
+
+
+def scorer_of(
+    params: tuple[np.ndarray, np.ndarray, np.ndarray, float], threshold: float, dense: float
+) -> Scorer:
+    mean, scale, coef, intercept = params
+    return scorer_from_dict(
+        {
+            "features": list(FEATURES),
+            "mean": mean.tolist(),
+            "scale": scale.tolist(),
+            "coef": coef.tolist(),
+            "intercept": intercept,
+            "threshold": threshold,
+            "off_topic": {"dense": dense, "cover": OFF_TOPIC_COVER},
+        }
+    )
+
+
+def given(row: dict[str, object], scorer: Scorer, threshold: float) -> bool:
+    from assistant.answering.confidence import decide
+
+    if row["abstained"]:
+        return False
+    features = row["features"]
+    p = scorer.probability(features)  # type: ignore[arg-type]
+    return decide(scorer, features, p, threshold) is None  # type: ignore[arg-type]
+
+
+def report(rows: Sequence[dict[str, object]], scorer: Scorer, title: str, target: float) -> float:
+    """Print log loss, reliability, the threshold curve and the near-miss summary; returns the chosen threshold."""
+    answered = [r for r in rows if not r["abstained"]]
+    _, y = matrix(answered)
+    p = np.array([scorer.probability(r["features"]) for r in answered])  # type: ignore[arg-type]
+    loss = -np.mean(y * np.log(np.clip(p, 1e-9, 1)) + (1 - y) * np.log(np.clip(1 - p, 1e-9, 1)))
+    print(
+        f"\n== {title}: {len(rows)} questions, {len(answered)} answered by the rules, {y.mean():.3f} of them right"
+    )
+    print(f"log loss {loss:.4f} (constant: {_constant_loss(y):.4f})")
+    in_bench = [r for r in answered if r["group"] != near_miss.OFF_TOPIC]
+    table, ece = near_miss.reliability(
+        [(scorer.probability(r["features"]), bool(r["right"])) for r in in_bench]
+    )  # type: ignore[arg-type]
+    print(f"{'confidence':<12}{'count':>8}{'mean conf':>12}{'share right':>14}")
+    for b, n, m, right in table:
+        print(f"{b:<12}{n:>8}{m:>12.3f}{right:>14.3f}")
+    print(f"ECE {ece:.3f} (answerable, near misses and TAT-QA)")
+    print(
+        f"{'threshold':>10}{'precision':>11}{'answered':>10}{'squad ans acc':>15}{'near wrong':>12}{'off-topic abst':>16}{'tatqa acc':>11}"
+    )
+    chosen = None
+    for t in [0.0, *np.arange(0.2, 0.81, 0.025)]:
+        g = [r for r in rows if r["group"] != near_miss.OFF_TOPIC and given(r, scorer, float(t))]
+        precision = sum(bool(r["right"]) for r in g) / len(g) if g else 0.0
+        cells = [
+            _share(rows, s, grp, t, scorer)
+            for s, grp in (
+                ("squad", near_miss.ANSWERABLE),
+                ("squad", near_miss.NEAR_MISS),
+                ("squad", near_miss.OFF_TOPIC),
+                ("tatqa", near_miss.ANSWERABLE),
+            )
+        ]
+        print(
+            f"{t:>10.3f}{precision:>11.3f}{len(g):>10}{cells[0][0]:>15.3f}{cells[1][1]:>12.3f}{cells[2][2]:>16.3f}{cells[3][0]:>11.3f}"
+        )
+        if chosen is None and t > 0 and precision >= target:
+            chosen = float(t)
+    return chosen if chosen is not None else 0.5
+
+
+def _share(
+    rows: Sequence[dict[str, object]], name: str, group: str, t: float, scorer: Scorer
+) -> tuple[float, float, float]:
+    """(right and given, wrong and given, not given) shares of one group."""
+    rs = [r for r in rows if r["set"] == name and r["group"] == group]
+    if not rs:
+        return 0.0, 0.0, 0.0
+    g = [given(r, scorer, float(t)) for r in rs]
+    n = len(rs)
+    return (
+        sum(gi and bool(r["right"]) for gi, r in zip(g, rs, strict=True)) / n,
+        sum(gi and not r["right"] for gi, r in zip(g, rs, strict=True)) / n,
+        sum(not gi for gi in g) / n,
+    )
+
+
+def _constant_loss(y: np.ndarray) -> float:
+    m = float(np.clip(y.mean(), 1e-9, 1 - 1e-9))
+    return float(-(m * np.log(m) + (1 - m) * np.log(1 - m)))
+
+
+def off_topic_dense(rows: Sequence[dict[str, object]]) -> float:
+    """The OFF_TOPIC_DENSE_QUANTILE of the best-passage similarity of right answers."""
+    values = [float(r["features"]["top_dense"]) for r in rows if r["right"]]  # type: ignore[index]
+    return float(np.quantile(values, OFF_TOPIC_DENSE_QUANTILE)) if values else 0.0
+
+
+def _reviewable(data: dict[str, object]) -> str:
+    """The weights file: one key a line, numbers to 6 significant digits, so a diff reads as a review."""
+
+    def rounded(value: object) -> object:
+        if isinstance(value, float):
+            return float(f"{value:.6g}")
+        if isinstance(value, list):
+            return [rounded(v) for v in value]
+        if isinstance(value, dict):
+            return {k: rounded(v) for k, v in value.items()}
+        return value
+
+    lines = [f" {json.dumps(k)}: {json.dumps(rounded(v), ensure_ascii=False)}" for k, v in data.items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("squad", type=Path, help="a SQuAD v1.1 JSON file")
+    parser.add_argument("tatqa", type=Path, help="a TAT-QA JSON file")
+    parser.add_argument("--index", type=Path, help="directory keeping both indexes between runs")
+    parser.add_argument("--records", type=Path, help="file keeping the asked answers' features between runs")
+    parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--threads", type=int)
+    parser.add_argument("--penalty", type=float, default=PENALTY, help=f"L2 penalty (default {PENALTY})")
+    parser.add_argument(
+        "--precision", type=float, default=TARGET_PRECISION, help="precision the threshold is chosen for"
+    )
+    parser.add_argument("--write", action="store_true", help="write the weights into the package")
+    args = parser.parse_args(argv)
+    if args.records and args.records.exists():
+        rows = [json.loads(line) for line in args.records.read_text(encoding="utf-8").splitlines()]
+    else:
+        rows = collect(args)
+        if args.records:
+            args.records.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    fit_rows = [r for r in rows if r["part"] == "fit"]
+    held = [r for r in rows if r["part"] == "held"]
+    fit_answered = [r for r in fit_rows if not r["abstained"]]
+    dense = off_topic_dense([r for r in fit_answered if r["group"] != near_miss.OFF_TOPIC])
+    first = scorer_of(fit(*matrix(fit_answered), args.penalty), 0.5, dense)
+    print(
+        f"fitted on {len(fit_answered)} answers of the fit part; off-topic below dense {dense:.3f} and cover {OFF_TOPIC_COVER}"
+    )
+    threshold = report(held, first, "held-apart part, model fitted on the fit part", args.precision)
+    print(f"\nthreshold chosen on the held-apart part: {threshold:.3f} (precision >= {args.precision})")
+    answered = [r for r in rows if not r["abstained"]]
+    dense_all = off_topic_dense([r for r in answered if r["group"] != near_miss.OFF_TOPIC])
+    final = scorer_of(fit(*matrix(answered), args.penalty), threshold, dense_all)
+    report(rows, final, "everything, final model (in-sample)", args.precision)
+    names = sorted(zip(final.coef, FEATURES, strict=True), key=lambda t: -abs(t[0]))
+    print("\ncoefficients (standardised): " + ", ".join(f"{n} {c:+.2f}" for c, n in names))
+    if args.write:
+        out = final.to_dict()
+        out = {
+            "about": (
+                "Answer scorer: logistic regression over assistant/answering/features.py, written by "
+                "bench/fit_scorer.py; threshold chosen on the held-apart half for precision "
+                f">= {args.precision}."
+            ),
+            "fitted": {
+                "date": datetime.date.today().isoformat(),
+                "data": [args.squad.name, args.tatqa.name],
+                "answers": len(answered),
+                "right": sum(bool(r["right"]) for r in answered),
+                "penalty": args.penalty,
+                "precision": args.precision,
+            },
+            **out,
+        }
+        WEIGHTS_FILE.write_text(_reviewable(out), encoding="utf-8")
+        print(f"wrote {WEIGHTS_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
