@@ -112,7 +112,9 @@ def test_an_abstention_is_a_normal_reply(client: TestClient, shared: Assistant) 
     assert body["choices"][0]["finish_reason"] == "stop"
     content = body["choices"][0]["message"]["content"]
     assert content == answer_text(shared.ask(ABSENT_Q))
-    assert content.startswith("Answer: The documents do not answer this.\nClosest passages:\n")
+    # the reply says that the documents do not answer, why, and the closest passages
+    assert content.startswith("Answer: The documents do not answer this.\nWhy: ")
+    assert "\nClosest passages:\n" in content and body["answer"]["reason"] in content
 
 
 def test_streaming_sends_openai_chunks_then_done(client: TestClient, shared: Assistant) -> None:
