@@ -24,9 +24,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(
-    0, str(ROOT)
-)  # run as a script: this checkout's `assistant` is imported, not an installed one
 SEED = ROOT / "corpus" / "china-digital-economy-2022.txt"
 DEPTH = 20  # passages ranked when looking for the gold one
 

@@ -1,7 +1,7 @@
 """Reading a user's folder: how often the encoding detector gets text right, how fast it decodes, and what
 OCR costs per page.
 
-    python bench/decoding.py [--squad SQUAD_JSON] [--repeat N]
+    python -m bench.decoding [--squad SQUAD_JSON] [--repeat N]
 
 With --squad (SQuAD v1.1 JSON), every paragraph holding characters beyond ASCII that Windows-1252 can hold
 is written in Windows-1252 and in Latin-1, whole and as its first sentence alone (a short text is harder),

@@ -1,6 +1,6 @@
 """Fit the answer scorer (assistant/answering/scorer_weights.json): one command, from public QA data.
 
-    python bench/fit_scorer.py SQUAD.json TATQA.json --index DIR [--write] [--records FILE] [--threads N]
+    python -m bench.fit_scorer SQUAD.json TATQA.json --index DIR [--write] [--records FILE] [--threads N]
 
 The data are the near-miss collection of bench/near_miss.py over a SQuAD v1.1 file (answerable questions,
 near misses, off-topic questions) and the text span questions of a TAT-QA file, each filtered to its report
@@ -33,8 +33,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
 
 from assistant.answering.confidence import WEIGHTS_FILE, Scorer, scorer_from_dict
 from assistant.answering.features import FEATURES

@@ -1,6 +1,6 @@
 """Answer or abstain on near misses: SQuAD with the answering paragraphs removed, and questions from elsewhere.
 
-    python bench/near_miss.py SQUAD.json --index DIR [--k 5] [--min-confidence P] [--dump FILE] [--threads N]
+    python -m bench.near_miss SQUAD.json --index DIR [--k 5] [--min-confidence P] [--dump FILE] [--threads N]
 
 The collection holds the even-numbered paragraphs (0, 2, 4, ...) of every article of a SQuAD v1.1 file,
 except the off-topic articles (numbers 6 and 7 of every 8: 6, 7, 14, 15, ...), which are left out whole.
@@ -33,8 +33,6 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
 
 from assistant.answering.answer import Answer
 from assistant.answering.confidence import Scorer, decide, load_scorer

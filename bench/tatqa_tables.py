@@ -1,6 +1,6 @@
 """Single-span questions over TAT-QA reports written as HTML, DOCX and Markdown documents with real tables.
 
-    python bench/tatqa_tables.py DATA.json [--formats html,docx,md] [--index DIR] [--limit N] [--k 5]
+    python -m bench.tatqa_tables DATA.json [--formats html,docx,md] [--index DIR] [--limit N] [--k 5]
                                  [--dump FILE] [--threads N]
 
 Each report of DATA.json (a TAT-QA file) becomes one document per format: its table as a real table of that

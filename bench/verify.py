@@ -1,6 +1,6 @@
 """What verifying a generation's checksums at load costs, for generations sized like N-chunk indexes.
 
-    python bench/verify.py [--chunks 100k,360k,1M] [--runs 3] [--dir DIR]
+    python -m bench.verify [--chunks 100k,360k,1M] [--runs 3] [--dir DIR]
 
 Writes files of the sizes a real generation of N chunks has (vectors.npy at 1,536 bytes a chunk, the chunk
 table at about 1,100 and BM25 at about 300, from the indexes in docs/scaling.md), records their checksums in
@@ -15,12 +15,9 @@ import argparse
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: this checkout's package
 
 from assistant.storage.generations import verify_files
 from assistant.text.checksums import file_sha256
