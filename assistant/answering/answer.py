@@ -427,9 +427,14 @@ def _prose_answer(
     analyze: Callable[[str], list[str]],
     idf: Callable[[str], float] | None,
 ) -> Answer:
-    """The answer from the passages' sentences (see build_answer)."""
+    """The answer from the passages' sentences (see build_answer). Table pieces are left to the table
+    answerer when prose passages were retrieved too: their rows read as sentences answer badly."""
     weights = question_weights(question, intent, analyze, idf)
-    scored = [_candidate(x, weights, analyze) for x in _sentences(citations)]
+    prose = [c for c in citations if c.piece is None]
+    readable = prose if prose else list(citations)
+    # hits aligned with the passages read: a sentence's rank indexes both
+    hits = [h for h, c in zip(hits, citations, strict=True) if c in readable]
+    scored = [_candidate(x, weights, analyze) for x in _sentences(readable)]
     scored.sort(key=lambda c: -c.support)
     if not scored or scored[0].support < MIN_SUPPORT or _unmentioned(intent, citations, analyze):
         return _abstain(question, _focused(citations, scored, None))
