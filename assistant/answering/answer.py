@@ -497,9 +497,14 @@ def _prose_answer(
     scorer: Scorer,
     query: str | None,
 ) -> Answer:
-    """The answer from the passages' sentences, scored (see build_answer)."""
+    """The answer from the passages' sentences, scored (see build_answer). Table pieces are left to the table
+    answerer when prose passages were retrieved too: their rows read as sentences answer badly."""
     weights = question_weights(question, intent, analyze, idf)
-    scored = [_candidate(x, weights, analyze) for x in _sentences(citations)]
+    prose = [c for c in citations if c.piece is None]
+    readable = prose if prose else list(citations)
+    # hits aligned with the passages read: a sentence's rank indexes both
+    hits = [h for h, c in zip(hits, citations, strict=True) if c in readable]
+    scored = [_candidate(x, weights, analyze) for x in _sentences(readable)]
     scored.sort(key=lambda c: -c.support)
     passages = [f"{c.title}\n{c.text}" for c in citations]
 

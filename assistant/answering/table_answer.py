@@ -11,7 +11,7 @@ from dataclasses import replace
 from assistant.answering.answer import ABSTAIN, Answer, Citation, CitedFigure, Sentence, TableAnswer
 from assistant.answering.questions import QuestionIntent
 from assistant.tables.cells import TableCell, cell_figure, cell_ref
-from assistant.tables.matching import PieceCell, cells_of, match_table
+from assistant.tables.matching import MIN_ROW_MATCH, PieceCell, cells_of, match_table
 from assistant.tables.model import row_line
 
 PREFER_RANKED_PROSE = True  # see choose()
@@ -106,7 +106,10 @@ def prefer_table(prose: Answer, tabled: Answer | None) -> Answer:
         return prose
     if prose.abstained or _from_table(prose):
         return tabled
-    return prose
+    # a row fitted but no column did ("headcount in 2022" with the 2022 cell empty): a sentence without a
+    # figure does not answer that better than the closest rows do
+    near = tabled.table is not None and tabled.table.features.row_match >= MIN_ROW_MATCH
+    return tabled if near and prose.figure is None else prose
 
 
 def _row_text(citation: Citation, pc: PieceCell) -> tuple[str, int]:

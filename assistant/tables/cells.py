@@ -165,7 +165,7 @@ def table_cells(table: Table) -> list[TableCell]:
         row_note = UnitNote() if row and _COUNT_LABEL.search(row[0]) else table_note
         for c in range(1, len(row)):
             text = row[c]
-            if not text:
+            if not text or text.lower() in _EMPTY_VALUES:  # "–", "n/a": no figure, nothing to answer with
                 continue
             value, percent = parse_value(text)
             cell_note = read_unit(text) if value is not None else UnitNote()

@@ -51,7 +51,7 @@ _THRESHOLD = re.compile(
 # questions about what a term means or why: answered from prose
 _PROSE = re.compile(
     r"^\s*(?:why|who|how\s+(?:is|are|was|were|does|do|did)\b|what\s+(?:does|do|did)\b|"
-    r"when\s+(?:is|are|was|were|does|do|did)\b|"
+    r"when\s+(?:is|are|was|were|does|do|did)\b|(?:did|does|do|is|are|has|have|had)\s+(?:the|any|it|they)\b|"
     r"what\s+(?:is|are|was|were)\s+(?:the\s+)?(?:\w+\s+)?(?:reason|reasons|purpose|definition|nature|cause|basis|method)s?\b)"
     r"|\b(?:caused|cause\s+of|related\s+to|due\s+to|attributable\s+to|driven\s+by|consist\s+of|comprise)\b",
     re.IGNORECASE,
@@ -371,11 +371,14 @@ def _lookup(
 def _abstain(
     cells: Sequence[PieceCell], rows: dict[_RowKey, float], features: MatchFeatures | None = None
 ) -> TableMatch:
-    """No clear cell: the cells of the three best-matched rows, to show instead."""
+    """No clear cell: the cells of the three best-matched rows, to show instead; row_match is the best row's."""
     ranked = sorted({_row_key(pc): rows[_row_key(pc)] for pc in cells}.items(), key=lambda x: -x[1])
     keep = {k for k, s in ranked[:3] if s > 0}
     closest = tuple(pc for pc in cells if _row_key(pc) in keep)
-    return TableMatch(False, "", None, features or MatchFeatures(0.0, 0.0, 0.0, 0.0, False), (), closest)
+    top = ranked[0][1] if ranked else 0.0
+    features = features or MatchFeatures(0.0, 0.0, 0.0, 0.0, False)
+    features = replace(features, row_match=max(features.row_match, top))
+    return TableMatch(False, "", None, features, (), closest)
 
 
 def _direction(question: str) -> int:
