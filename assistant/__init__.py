@@ -17,7 +17,7 @@ from assistant.errors import (
 )
 
 if TYPE_CHECKING:
-    from assistant.answering.answer import Answer, Citation, CitedFigure
+    from assistant.answering.results import Answer, Citation, CitedFigure
     from assistant.assistant import Assistant, SearchResult
     from assistant.figures.model import Figure
     from assistant.retrieval.search import Hit
@@ -42,9 +42,9 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Answer": "assistant.answering.answer",
-    "Citation": "assistant.answering.answer",
-    "CitedFigure": "assistant.answering.answer",
+    "Answer": "assistant.answering.results",
+    "Citation": "assistant.answering.results",
+    "CitedFigure": "assistant.answering.results",
     "Assistant": "assistant.assistant",
     "SearchResult": "assistant.assistant",
     "Figure": "assistant.figures.model",

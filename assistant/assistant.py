@@ -11,15 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answering.answer import (
-    Answer,
-    CitedFigure,
-    build_answer,
-    citations_from,
-    focus_hits,
-    passage_figures,
-)
+from assistant.answering.answer import build_answer, focus_hits, passage_figures
 from assistant.answering.questions import analyse_question
+from assistant.answering.results import Answer, CitedFigure, citations_from
 from assistant.config import Settings
 from assistant.embedding.model import Embedder, SentenceTransformerEmbedder, model_name
 from assistant.errors import ModelNotFound

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answering.answer import Answer, Citation
+from assistant.answering.results import Answer, Citation
 from assistant.assistant import Assistant
 from assistant.config import Settings
 from assistant.embedding.model import Embedder

@@ -34,8 +34,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answering.answer import Answer
 from assistant.answering.confidence import Scorer, decide, load_scorer
+from assistant.answering.results import Answer
 from bench.figure_qa import Item, Passage, index_passages, is_correct, normalise
 
 OFF_TOPIC_EVERY = 8  # articles numbered 6 and 7 of every 8 are left out of the collection

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.answering.answer import Answer
+from assistant.answering.results import Answer
 from assistant.assistant import Assistant
 from assistant.config import Settings
 from assistant.embedding.model import DEFAULT_MODEL_NAME

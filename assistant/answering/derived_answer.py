@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from assistant.answering.answer import ABSTAIN, Answer, Citation, CitedFigure
+from assistant.answering.answer import ABSTAIN
+from assistant.answering.results import Answer, Citation, CitedFigure
 from assistant.derivations.compute import derive
 from assistant.derivations.model import Derivation
 from assistant.derivations.operands import FoundOperand, find_operands

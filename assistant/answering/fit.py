@@ -56,7 +56,7 @@ def _sentence_stems(sentence: str) -> tuple[tuple[str, int], ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class FigureWeights:
+class FitWeights:
     """How figure_fit weighs the parts of a fit; with the change term they add up to 1."""
 
     kind: float = 0.45
@@ -68,11 +68,11 @@ class FigureWeights:
     no_change: float = 0.10  # no change asked for, and the figure is no change
 
 
-FIGURE_WEIGHTS = FigureWeights()
+FIT_WEIGHTS = FitWeights()
 
 
 def figure_fit(
-    figure: Figure, intent: QuestionIntent, sentence: str, *, weights: FigureWeights = FIGURE_WEIGHTS
+    figure: Figure, intent: QuestionIntent, sentence: str, *, weights: FitWeights = FIT_WEIGHTS
 ) -> float:
     """How well a figure fits the question, 0..1: kind, unit, period, change and focus words near the figure."""
     if intent.kind is None:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.answer import ABSTAIN, BORROWED, Answer, build_answer, question_weights
+from assistant.answering.answer import ABSTAIN, BORROWED, build_answer, question_weights
 from assistant.answering.questions import analyse_question
+from assistant.answering.results import Answer
 from assistant.assistant import Assistant
 from assistant.ingest.chunking import Chunk
 from assistant.retrieval.search import Hit

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.answer import Answer
+from assistant.answering.results import Answer
 from assistant.assistant import Assistant
 from assistant.config import Settings
 from assistant.interfaces.cli.render import answer_markup, answer_text

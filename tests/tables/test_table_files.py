@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.answer import Answer, build_answer
+from assistant.answering.answer import build_answer
+from assistant.answering.results import Answer
 from assistant.ingest.chunking import ChunkerSettings, chunk_document
 from assistant.ingest.document import Document
 from assistant.ingest.loaders import load_file

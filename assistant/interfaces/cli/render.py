@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 if TYPE_CHECKING:
-    from assistant.answering.answer import Answer, Citation, CitedFigure
+    from assistant.answering.results import Answer, Citation, CitedFigure
     from assistant.storage.generations import DocumentInfo
     from assistant.tables.model import Table
 
@@ -193,7 +193,7 @@ def _marked(sentence: str, start: int, end: int) -> str:
 def hits_text(result: Any, *, width: int = 240) -> str:
     """Each hit's location line, then its passage from the sentence holding most of the query's terms when
     the passage's start would hide it."""
-    from assistant.answering.answer import excerpt
+    from assistant.answering.results import excerpt
 
     lines = []
     for n, hit in enumerate(result.hits, start=1):

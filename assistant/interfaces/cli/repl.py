@@ -15,7 +15,7 @@ from assistant.interfaces.cli import render
 from assistant.limits import MAX_K
 
 if TYPE_CHECKING:
-    from assistant.answering.answer import Citation
+    from assistant.answering.results import Citation
     from assistant.assistant import Assistant
     from assistant.config import Settings
     from assistant.storage.build import BuildReport

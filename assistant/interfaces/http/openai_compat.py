@@ -25,7 +25,7 @@ from assistant.interfaces.http.schemas import AnswerOut
 from assistant.limits import MAX_K
 
 if TYPE_CHECKING:
-    from assistant.answering.answer import Answer
+    from assistant.answering.results import Answer
     from assistant.assistant import Assistant
 
 MODEL_ID = "figure-assistant"

@@ -45,7 +45,7 @@ def test_a_passage_in_full_marks_the_sentence_it_is_cited_for() -> None:
 
 
 def test_a_figure_context_is_one_line() -> None:
-    from assistant.answering.answer import context_phrase
+    from assistant.answering.results import context_phrase
     from assistant.figures.extraction import extract_figures
 
     sentence = "Digital economy\nIn 2021, China's data output came to\n6.6ZB."
