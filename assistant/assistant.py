@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answering.answer import build_answer, focus_hits, passage_figures
+from assistant.answering.answer import build_answer, passage_figures
 from assistant.answering.questions import analyse_question
 from assistant.answering.results import Answer, CitedFigure, citations_from
+from assistant.answering.support import focus_hits
 from assistant.config import Settings
 from assistant.embedding.model import Embedder, SentenceTransformerEmbedder, model_name
 from assistant.errors import ModelNotFound

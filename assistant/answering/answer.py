@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -26,17 +25,24 @@ from assistant.answering.questions import QuestionIntent, analyse_question
 from assistant.answering.reasons import asked_for, off_topic_reason, rule_reason
 from assistant.figures.extraction import sentence_figures
 from assistant.figures.joining import is_part_of
-from assistant.figures.model import Figure
-from assistant.figures.vocabulary import lookup_unit
 from assistant.retrieval.search import Hit
 from assistant.tables.cells import cell_figure, cell_ref, table_cells
 from assistant.tables.model import row_line
-from assistant.text.sentences import sentence_spans
-from assistant.text.words import TOKEN
 
 if TYPE_CHECKING:
     pass
 from assistant.answering.results import Answer, Citation, CitedFigure, Sentence, citations_from
+from assistant.answering.support import (
+    Candidate,
+    candidate,
+    conversions,
+    nearness,
+    phrase_share,
+    question_weights,
+    sentences,
+    term_positions,
+    unmentioned,
+)
 
 # An answer needs this much support; below it the assistant abstains and shows the closest passages.
 MIN_SUPPORT = 0.34
@@ -53,23 +59,6 @@ CANDIDATE_SENTENCES = 20
 
 
 ABSTAIN = "The documents do not answer this."
-
-
-RANK_PRIOR = 0.08  # support added for the first passage, shrinking with rank
-
-
-CONTEXT_CREDIT = 0.5  # share of a term's weight when only the sentence's context holds it
-
-
-NEAR_SCALE = 4.0  # words: a term this many words beyond the next one counts half
-
-
-CLAUSE_PENALTY = 3  # words a clause boundary adds to the distance between a figure and a question term
-
-
-# the weight of a term a follow-up borrows from an earlier question, against the user's own words: "And what
-# share of GDP was that?" is answered from the sentence about GDP share, not the one naming the borrowed topic
-BORROWED = 0.25
 
 
 NAME_SENTENCES = 3  # a numbered name is looked for in this many of the best-supported sentences
@@ -99,173 +88,6 @@ class FigureWeights:
 
 
 WEIGHTS = FigureWeights()
-
-
-@dataclass(frozen=True, slots=True)
-class _Located:
-    """A sentence with its passage rank (0 = best) and its context: the passage title and the sentence before."""
-
-    sentence: Sentence
-    rank: int
-    context: str
-
-
-def _sentences(citations: Sequence[Citation]) -> list[_Located]:
-    """Every sentence of the cited passages, in citation order."""
-    out = []
-    for rank, c in enumerate(citations):
-        previous = ""
-        for s, e in sentence_spans(c.text):
-            sentence = Sentence(c.text[s:e], c.n, c.start + s, c.start + e)
-            out.append(_Located(sentence, rank, f"{c.title}\n{previous}"))
-            previous = c.text[s:e]
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    """A sentence scored as evidence: the shares of the question's terms it and its context hold."""
-
-    sentence: Sentence
-    rank: int
-    coverage: float
-    context: float
-    around: str = ""  # the context itself: the passage title and the sentence before
-
-    @property
-    def support(self) -> float:
-        """Coverage, with context terms at CONTEXT_CREDIT, plus a rank prior."""
-        return self.coverage + CONTEXT_CREDIT * self.context + RANK_PRIOR / (1 + self.rank)
-
-
-def _candidate(
-    located: _Located, question_terms: dict[str, float], analyze: Callable[[str], list[str]]
-) -> _Candidate:
-    """How well a sentence supports an answer: the weighted share of question terms it holds, and the share
-    its context holds instead ("It opened in 2014." after a sentence naming the stadium)."""
-    total = sum(question_terms.values())
-    if not total:
-        return _Candidate(located.sentence, located.rank, 0.0, 0.0, located.context)
-    terms = set(analyze(located.sentence.text))
-    around = set(analyze(located.context)) - terms
-    covered = sum(w for t, w in question_terms.items() if t in terms)
-    context = sum(w for t, w in question_terms.items() if t in around)
-    return _Candidate(located.sentence, located.rank, covered / total, context / total, located.context)
-
-
-def _unmentioned(
-    intent: QuestionIntent, citations: Sequence[Citation], analyze: Callable[[str], list[str]]
-) -> bool:
-    """Whether no cited passage names what the question measures: with no passage about "unemployment",
-    "What was the unemployment rate?" is not answered by another rate, however well "rate" and "China" match."""
-    wanted = set(analyze(" ".join(intent.measure)))
-    if not wanted:
-        return False
-    return not any(wanted.intersection(analyze(f"{c.title}\n{c.text}")) for c in citations)
-
-
-_CONVERSION = re.compile(r"\s*\(\s*(?:about|approximately|approx\.|c\.|~)?\s*\Z", re.IGNORECASE)
-
-
-def _conversions(text: str, figures: Sequence[Figure]) -> set[int]:
-    """Indexes of figures that restate the figure before them in another unit: the 350 km of "220 miles (350 km)"."""
-    return {
-        i
-        for i in range(1, len(figures))
-        if figures[i].kind == figures[i - 1].kind
-        and figures[i].unit is not None
-        and figures[i - 1].unit not in (None, figures[i].unit)
-        and _CONVERSION.fullmatch(text, figures[i - 1].end, figures[i].start) is not None
-    }
-
-
-def _phrase_share(pairs: set[tuple[str, str]], positions: Sequence[tuple[int, int, str | None]]) -> float:
-    """The share of the question's consecutive term pairs that the sentence has consecutively too."""
-    if not pairs:
-        return 0.0
-    stems = [stem for _, _, stem in positions if stem is not None]
-    return len(pairs.intersection(pairwise(stems))) / len(pairs)
-
-
-def question_weights(
-    question: str,
-    intent: QuestionIntent,
-    analyze: Callable[[str], list[str]],
-    idf: Callable[[str], float] | None,
-) -> dict[str, float]:
-    """The terms an answer sentence should hold: the question's topic words and period, rarer ones weighing more.
-
-    Question words ("how", "large", "what share") say what kind of answer is wanted, not what it is about,
-    so they are left out when the question has topic words. Weights are 1 + idf: in a small collection every
-    chunk may hold the topic words, and those must still count. When the intent was read from a follow-up
-    rewritten with an earlier question's words (see conversation.contextualize), a term that is not in the
-    user's own question weighs BORROWED times as much.
-    """
-    counted = [u for u in intent.units if lookup_unit(u) is None]  # "MSPs" is a topic, "percent" a type
-    topic = " ".join([*intent.focus, *counted, intent.period or ""]).strip()
-    terms = analyze(topic) if topic else []
-    if not terms:
-        terms = analyze(question)
-    if intent.change:
-        # "grow", "rise": the kind of figure asked for, like "how fast", not its topic; the sentence may say
-        # "increase" instead ("And how fast did it grow?" is answered from the sentence about data output)
-        change = set(analyze(_CHANGE_VERBS))
-        terms = [t for t in terms if t not in change] or terms
-    own = set(analyze(question))
-    return {t: (1.0 + (idf(t) if idf else 0.0)) * (1.0 if t in own else BORROWED) for t in terms}
-
-
-_CHANGE_VERBS = (
-    "grow grew grown growth increase increased rise rose risen fall fell fallen decline declined drop dropped"
-)
-
-
-# where a clause ends: punctuation, an opening parenthesis, a dash, or a conjunction ("took Algeria in 1830 but
-# began to rebuild its empire after 1850")
-_CLAUSE_BREAK = re.compile(r"[,;:(]|\s[–—-]\s|\s(?:and|but|while|whereas)\s")
-
-
-def _term_positions(sentence: str, analyze: Callable[[str], list[str]]) -> list[tuple[int, int, str | None]]:
-    """(start, end, stem) of each word of a sentence; stem is None for a stopword."""
-    out: list[tuple[int, int, str | None]] = []
-    for m in TOKEN.finditer(sentence):
-        stems = analyze(m.group())
-        out.append((m.start(), m.end(), stems[0] if stems else None))
-    return out
-
-
-def nearness(
-    figure: Figure,
-    sentence: str,
-    question_terms: dict[str, float],
-    positions: Sequence[tuple[int, int, str | None]],
-) -> float:
-    """How close the question's terms stand to a figure, 0..1: weighted, decaying with distance in words.
-
-    A term inside the figure's own span (the counted noun of "129 MSPs") counts fully; one word away counts
-    a little less, and so on. Terms the sentence lacks count zero, so this also measures coverage.
-    """
-    total = sum(question_terms.values())
-    if not total or not positions:
-        return 0.0
-    inside = [i for i, (s, e, _) in enumerate(positions) if s < figure.end and e > figure.start]
-    if inside:
-        first, last = inside[0], inside[-1]
-    else:  # a figure without a word of its own ("%"): place it between its neighbours
-        first = sum(1 for s, _, _ in positions if s < figure.start)
-        last = first - 1
-    best: dict[str, float] = {}
-    for i, (start, end, stem) in enumerate(positions):
-        if stem is None or stem not in question_terms:
-            continue
-        distance = 0 if first <= i <= last else (first - i if i < first else i - last)
-        if distance:  # a clause boundary between them ("In the early 1970s, Eisner, who joined ABC in 1966")
-            gap = sentence[end : figure.start] if i < first else sentence[figure.end : start]
-            distance += CLAUSE_PENALTY * len(_CLAUSE_BREAK.findall(gap))
-        closeness = 1.0 if distance == 0 else 1.0 / (1.0 + (distance - 1) / NEAR_SCALE)
-        if closeness > best.get(stem, 0.0):
-            best[stem] = closeness
-    return sum(question_terms[t] * c for t, c in best.items()) / total
 
 
 def build_answer(
@@ -346,7 +168,7 @@ def _prose_answer(
     readable = prose if prose else list(citations)
     # hits aligned with the passages read: a sentence's rank indexes both
     hits = [h for h, c in zip(hits, citations, strict=True) if c in readable]
-    scored = [_candidate(x, weights, analyze) for x in _sentences(readable)]
+    scored = [candidate(x, weights, analyze) for x in sentences(readable)]
     scored.sort(key=lambda c: -c.support)
     passages = [f"{c.title}\n{c.text}" for c in citations]
 
@@ -362,7 +184,7 @@ def _prose_answer(
             analyze=analyze,
         )
 
-    if not scored or scored[0].support < MIN_SUPPORT or _unmentioned(intent, citations, analyze):
+    if not scored or scored[0].support < MIN_SUPPORT or unmentioned(intent, citations, analyze):
         found = features(None)
         low = not scored or scored[0].support < MIN_SUPPORT
         return _abstain(question, _focused(citations, scored, None), found, rule_reason(intent, low=low))
@@ -394,9 +216,7 @@ def _prose_answer(
     return _scored(answer, scorer, features(evidence), min_confidence, intent)
 
 
-def _evidence(
-    cand: _Candidate, citations: Sequence[Citation], hits: Sequence[Hit], *, name: bool
-) -> Evidence:
+def _evidence(cand: Candidate, citations: Sequence[Citation], hits: Sequence[Hit], *, name: bool) -> Evidence:
     """What the scorer reads about a sentence answer."""
     c = citations[cand.rank]
     return Evidence(
@@ -440,25 +260,8 @@ def _scored(
     return replace(_abstain(answer.question, answer.citations, found, reason), confidence=confidence)
 
 
-def focus_hits(
-    query: str, hits: Sequence[Hit], analyze: Callable[[str], list[str]], idf: Callable[[str], float] | None
-) -> tuple[Hit, ...]:
-    """Search hits with their focus: each chunk's sentence holding the largest idf-weighted share of the
-    query's terms (none when no sentence holds any)."""
-    terms = {t: 1.0 + (idf(t) if idf else 0.0) for t in analyze(query)}
-    out = []
-    for hit in hits:
-        best, best_share = None, 0.0
-        for s, e in sentence_spans(hit.chunk.text):
-            share = sum(w for t in set(analyze(hit.chunk.text[s:e])) if (w := terms.get(t)))
-            if share > best_share:
-                best, best_share = (hit.chunk.start + s, hit.chunk.start + e), share
-        out.append(replace(hit, focus=best))
-    return tuple(out)
-
-
 def _choose_name(
-    question: str, intent: QuestionIntent, scored: Sequence[_Candidate], analyze: Callable[[str], list[str]]
+    question: str, intent: QuestionIntent, scored: Sequence[Candidate], analyze: Callable[[str], list[str]]
 ) -> tuple[Sentence, str] | None:
     """The numbered name a "which mission / route / act" question asks for, from its best-supported sentences:
     of several in one sentence, the one with most of the question's words within NAME_WINDOW characters."""
@@ -480,7 +283,7 @@ def _choose_name(
 
 
 def _focused(
-    citations: tuple[Citation, ...], scored: Sequence[_Candidate], answered: Sentence | None
+    citations: tuple[Citation, ...], scored: Sequence[Candidate], answered: Sentence | None
 ) -> tuple[Citation, ...]:
     """The citations with their focus: the answer's sentence for its passage, else each passage's sentence
     holding most of the question's terms (scored is best first)."""
@@ -494,7 +297,7 @@ def _focused(
 def _choose_figure(
     question: str,
     intent: QuestionIntent,
-    scored: Sequence[_Candidate],
+    scored: Sequence[Candidate],
     hits: Sequence[Hit],
     weights: dict[str, float],
     analyze: Callable[[str], list[str]],
@@ -511,8 +314,8 @@ def _choose_figure(
         if cand.support < MIN_CANDIDATE_SUPPORT:
             break
         text = cand.sentence.text
-        positions = _term_positions(text, analyze)
-        phrase = _phrase_share(pairs, positions)
+        positions = term_positions(text, analyze)
+        phrase = phrase_share(pairs, positions)
         hit = hits[cand.rank]
         evidence = (
             w.coverage * cand.coverage
@@ -522,7 +325,7 @@ def _choose_figure(
             + w.dense * hit.dense
         )
         found_figures = sentence_figures(text)
-        restated = _conversions(text, found_figures)
+        restated = conversions(text, found_figures)
         for i, found in enumerate(found_figures):
             fig = narrow(found, intent.part)
             fit = figure_fit(fig, intent, text)
@@ -604,7 +407,7 @@ def passage_figures(citations: Sequence[Citation]) -> list[CitedFigure]:
     prose = [c for c in citations if c.piece is None]
     seen: set[tuple[object, ...]] = set()
     by_citation: dict[int, list[CitedFigure]] = {}
-    for x in _sentences(prose):
+    for x in sentences(prose):
         doc_id = prose[x.rank].doc_id
         for fig in _figures_of(x.sentence):
             place = (doc_id, x.sentence.start + fig.figure.start, x.sentence.start + fig.figure.end)

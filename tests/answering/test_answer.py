@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.answer import ABSTAIN, BORROWED, build_answer, question_weights
+from assistant.answering.answer import ABSTAIN, build_answer
 from assistant.answering.questions import analyse_question
 from assistant.answering.results import Answer
+from assistant.answering.support import BORROWED, question_weights
 from assistant.assistant import Assistant
 from assistant.ingest.chunking import Chunk
 from assistant.retrieval.search import Hit
@@ -393,7 +394,7 @@ def test_ask_on_a_tiny_index(index_dir: Path, fake: FakeEmbedder) -> None:
 
 
 def test_search_hits_focus_on_the_sentence_holding_most_of_the_query() -> None:
-    from assistant.answering.answer import focus_hits
+    from assistant.answering.support import focus_hits
 
     text = FILLER + DATA
     hits = [hit(text, doc="report", start=100), hit(HARBOUR, doc="harbour")]

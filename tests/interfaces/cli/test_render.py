@@ -54,7 +54,7 @@ def test_a_figure_context_is_one_line() -> None:
 
 
 def test_a_search_hit_is_shown_from_its_focus_sentence() -> None:
-    from assistant.answering.answer import focus_hits
+    from assistant.answering.support import focus_hits
     from assistant.assistant import SearchResult
     from tests.answering.test_answer import ANALYZE, hit
 
