@@ -21,8 +21,9 @@ from assistant.errors import ModelNotFound
 from assistant.limits import check_confidence, check_k, check_question
 from assistant.retrieval.followups import contextualize
 from assistant.retrieval.search import FusionSettings, Hit, Retriever, parse_filters
-from assistant.storage.build import BuildReport, Progress, update_index
+from assistant.storage.build import update_index
 from assistant.storage.generations import DocumentInfo, IndexReader, current_generation, open_index
+from assistant.storage.report import BuildReport, Progress
 from assistant.vectors import open_vector_store
 
 

@@ -25,8 +25,9 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.embedding.model import Embedder, SentenceTransformerEmbedder
 from assistant.retrieval.search import FusionSettings, Retriever
-from assistant.storage.build import Progress, build_with_settings
+from assistant.storage.build import build_with_settings
 from assistant.storage.generations import open_index
+from assistant.storage.report import Progress
 from bench.common import load_qrels, load_queries, percentile
 
 MODES = (("bm25", "lexical"), ("dense", "dense"), ("hybrid", "hybrid"))

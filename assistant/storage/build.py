@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -15,7 +14,7 @@ import numpy as np
 from assistant.embedding.model import Embedder
 from assistant.errors import AssistantError, IndexBusy, IndexWriteFailed, UnreadableDocument
 from assistant.ingest.chunking import Chunk, ChunkerSettings, chunk_document
-from assistant.ingest.corpus import corpus_name, iter_files, scan_corpus
+from assistant.ingest.corpus import scan_corpus
 from assistant.ingest.document import Document, Skipped, SourceFile
 from assistant.ingest.limits import IngestLimits
 from assistant.ingest.worker import source_loader
@@ -25,79 +24,19 @@ from assistant.storage.generations import (
     Generation,
     PreviousGeneration,
     current_generation,
-    read_manifest,
     remove_leftovers,
     verify_files,
     write_generation,
 )
 from assistant.storage.lexical import BM25Settings, LexicalIndex
 from assistant.tables.model import TablePiece, table_head
-from assistant.text.checksums import file_sha256
 from assistant.vectors.faiss_index import build_dense_index, choose_kind, extend_dense_index
 
 if TYPE_CHECKING:
     from assistant.config import Settings
     from assistant.vectors.base import SyncReport
-
-# Called with (chunks embedded so far, chunks to embed in all).
-Progress = Callable[[int, int], None]
-# Called before each file is parsed with (files parsed so far, files to parse in all, the file's name).
-FileProgress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True, slots=True)
-class FileOutcome:
-    """What an index run did with one corpus file: "indexed", "unchanged" or "skipped", with the reason it
-    was skipped (or, for a file read in part, what was left out)."""
-
-    source: str
-    status: str
-    reason: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return {"source": self.source, "status": self.status, "reason": self.reason}
-
-
-@dataclass(frozen=True, slots=True)
-class BuildReport:
-    """What an index run did; `files` accounts for every file of the corpus, in corpus order."""
-
-    added: int
-    updated: int
-    removed: int
-    unchanged: int
-    skipped: tuple[Skipped, ...]
-    documents: int
-    chunks: int
-    embedded: int
-    seconds: float
-    written: bool
-    note: str = ""
-    files: tuple[FileOutcome, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """The report as data: what `index --json` prints."""
-        return {
-            "written": self.written,
-            "added": self.added,
-            "updated": self.updated,
-            "removed": self.removed,
-            "unchanged": self.unchanged,
-            "documents": self.documents,
-            "chunks": self.chunks,
-            "embedded": self.embedded,
-            "seconds": round(self.seconds, 3),
-            "note": self.note,
-            "files": [f.to_dict() for f in self.files],
-            "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],
-        }
-
-    def summary(self) -> str:
-        return (
-            f"{self.added} added, {self.updated} updated, {self.removed} removed, {self.unchanged} unchanged; "
-            f"{self.documents} documents, {self.chunks} chunks ({self.embedded} embedded) in {self.seconds:.1f} s; "
-            f"{len(self.skipped)} skipped"
-        )
+from assistant.storage.changes import folder, safe_manifest
+from assistant.storage.report import BuildReport, FileOutcome, FileProgress, Progress
 
 
 @dataclass(slots=True)
@@ -120,70 +59,6 @@ class _Plan:
         return tuple(FileOutcome(n, self.status.get(n, "skipped"), reasons.get(n, "")) for n in names)
 
 
-@dataclass(frozen=True, slots=True)
-class CorpusChanges:
-    """The corpus files that differ from what the live index was built from (paths relative to the corpus)."""
-
-    new: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.new or self.changed or self.removed)
-
-    def summary(self) -> str:
-        return f"{len(self.new)} new, {len(self.changed)} changed, {len(self.removed)} removed"
-
-
-def corpus_changes(corpus_dir: Path, index_dir: Path) -> CorpusChanges:
-    """What changed in corpus_dir since the live index was built from it, by file checksum, without parsing
-    or embedding anything. A file that failed to load then and has not changed since is no change. Nothing
-    is reported for an index built from another folder (or by a version that did not record its folder):
-    it is not this corpus's index to update. Nor without a readable manifest: opening the index says what is
-    wrong with it."""
-    manifest = _safe_manifest(index_dir)
-    if (
-        manifest is None
-        or manifest.get("corpus") != _folder(corpus_dir, index_dir)
-        or not corpus_dir.is_dir()
-    ):
-        return CorpusChanges()
-    indexed: dict[str, dict[str, Any]] = manifest.get("files_in_corpus", {})
-    unreadable: dict[str, str] = manifest.get("unreadable_in_corpus", {})
-    stats: dict[str, list[int]] = manifest.get("stats_in_corpus", {})
-    new, changed, present = [], [], set()
-    for path, reason in iter_files(corpus_dir):
-        rel = corpus_name(path, corpus_dir)
-        if reason is not None:
-            continue
-        present.add(rel)
-        try:
-            st = path.stat()
-            if stats.get(rel) == [st.st_size, st.st_mtime_ns]:
-                continue  # same size and modification time as when indexed: not read again
-            checksum = file_sha256(path)
-        except OSError:
-            continue  # unreadable now: the next build names it
-        before = indexed.get(rel)
-        if before is not None:
-            if before.get("sha256") != checksum:
-                changed.append(rel)
-        elif unreadable.get(rel) != checksum:
-            new.append(rel)
-    removed = sorted(set(indexed) - present)
-    return CorpusChanges(tuple(new), tuple(changed), tuple(removed))
-
-
-def built_from(index_dir: Path) -> Path | None:
-    """The corpus folder the live index in index_dir was built from, as its manifest records it (None when
-    there is no readable manifest or it records no folder)."""
-    manifest = _safe_manifest(index_dir)
-    folder = manifest.get("corpus") if manifest is not None else None
-    if not isinstance(folder, str):
-        return None
-    return Path(os.path.normpath(index_dir.resolve() / folder))
-
-
 def index_text(chunk_text: str, title: str, table: TablePiece | None = None) -> str:
     """What is embedded and BM25-indexed for a chunk: the document title gives every chunk its context, and
     a table piece after the first also carries its table's caption and header rows."""
@@ -204,12 +79,6 @@ def _compatible(manifest: dict[str, Any] | None, model: str, dimension: int, chu
     if manifest.get("chunker") != chunker.to_dict():
         return "chunker settings changed"
     return ""
-
-
-def _folder(corpus_dir: Path, index_dir: Path) -> str:
-    """How the manifest names the corpus folder an index was built from: relative to the index folder, so
-    moving a project with its corpus/ and index/ keeps the two together."""
-    return os.path.relpath(corpus_dir.resolve(), index_dir.resolve())
 
 
 def _plan(
@@ -417,7 +286,7 @@ def _build_locked(
     on_file: FileProgress | None,
 ) -> BuildReport:
     remove_leftovers(index_dir)
-    manifest = None if rebuild else _safe_manifest(index_dir)
+    manifest = None if rebuild else safe_manifest(index_dir)
     dimension = embedder.dimension
     why = "rebuild requested" if rebuild else _compatible(manifest, embedder.name, dimension, chunker)
     if why == "no previous index" and (index_dir / "CURRENT").exists():
@@ -474,7 +343,7 @@ def _build_locked(
             "files_in_corpus": plan.files,
             "unreadable_in_corpus": plan.unreadable,
             "stats_in_corpus": plan.stats,
-            "corpus": _folder(corpus_dir, index_dir),
+            "corpus": folder(corpus_dir, index_dir),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
     )
@@ -519,13 +388,6 @@ def _previous(index_dir: Path, manifest: dict[str, Any]) -> PreviousGeneration |
         return PreviousGeneration(gen, manifest)
     except (AssistantError, OSError, ValueError, sqlite3.Error):
         return None
-
-
-def _safe_manifest(index_dir: Path) -> dict[str, Any] | None:
-    try:
-        return read_manifest(index_dir)
-    except AssistantError:
-        return None  # a damaged index is rebuilt from scratch
 
 
 def _assemble(

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from assistant.errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound, IndexWriteFailed
-from assistant.storage.build import CorpusChanges, build_index, corpus_changes
+from assistant.storage.build import build_index
+from assistant.storage.changes import CorpusChanges, corpus_changes
 from assistant.storage.generations import current_generation, open_index
 from tests.fakes import FakeEmbedder
 

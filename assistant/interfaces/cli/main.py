@@ -239,7 +239,7 @@ def _note_if_stale(args: argparse.Namespace, settings: Settings, err: TextIO) ->
     then checksums of the files whose differ); a failed check says nothing, the answer stands. The corpus is
     the one given with --corpus, else the folder the index records it was built from."""
     from assistant.errors import AssistantError
-    from assistant.storage.build import built_from, corpus_changes
+    from assistant.storage.changes import built_from, corpus_changes
 
     try:
         corpus = Path(args.corpus) if args.corpus else (built_from(settings.index_dir) or settings.corpus_dir)
@@ -296,7 +296,7 @@ def _with_folders(message: str, args: argparse.Namespace) -> str:
         return message
     corpus = settings.corpus_dir
     if args.command not in (None, "index", "chat") and not getattr(args, "corpus", None):
-        from assistant.storage.build import built_from
+        from assistant.storage.changes import built_from
 
         corpus = built_from(settings.index_dir) or corpus
     return message.replace("python cli.py index", index_command(corpus, settings.index_dir))

@@ -11,7 +11,8 @@ from typing import TextIO
 
 from assistant.config import Settings
 from assistant.embedding.model import Embedder
-from assistant.storage.build import BuildReport, Progress, update_index
+from assistant.storage.build import update_index
+from assistant.storage.report import BuildReport, Progress
 
 LOG_INTERVAL = 5.0  # seconds between progress lines in a log
 

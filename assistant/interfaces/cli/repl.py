@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from assistant.answering.results import Citation
     from assistant.assistant import Assistant
     from assistant.config import Settings
-    from assistant.storage.build import BuildReport
+    from assistant.storage.report import BuildReport
 
 PROMPT = "> "
 
@@ -295,7 +295,7 @@ def _ensure_index(settings: Settings, err: TextIO) -> Assistant:
     date first when files of the corpus were added, changed or removed since it was built."""
     from assistant.assistant import Assistant
     from assistant.embedding.model import SentenceTransformerEmbedder
-    from assistant.storage.build import corpus_changes
+    from assistant.storage.changes import corpus_changes
     from assistant.storage.generations import current_generation
 
     if current_generation(settings.index_dir) is not None:
