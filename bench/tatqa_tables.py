@@ -32,8 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: `bench` is importable
-
 from assistant.assistant import Assistant
 from assistant.config import Settings
 from bench.figure_qa import is_correct, normalise, progress

@@ -161,11 +161,11 @@ def _prose_answer(
     scorer: Scorer,
     query: str | None,
 ) -> Answer:
-    """The answer from the passages' sentences, scored (see build_answer). Table pieces are left to the table
-    answerer when prose passages were retrieved too: their rows read as sentences answer badly."""
+    """The answer from the passages' sentences, scored (see build_answer). A question for no figure is answered
+    from prose passages when some were retrieved: table rows read as sentences answer it badly."""
     weights = question_weights(question, intent, analyze, idf)
     prose = [c for c in citations if c.piece is None]
-    readable = prose if prose else list(citations)
+    readable = prose if prose and intent.kind is None else list(citations)
     # hits aligned with the passages read: a sentence's rank indexes both
     hits = [h for h, c in zip(hits, citations, strict=True) if c in readable]
     scored = [candidate(x, weights, analyze) for x in sentences(readable)]
