@@ -145,7 +145,9 @@ def _structured(answer: Answer, confidence: float, min_confidence: float | None)
     default threshold belongs to the fitted prose scorer, and these confidences are not fitted yet."""
     if min_confidence is None or confidence >= min_confidence:
         return replace(answer, confidence=confidence)
-    reason = f"the answer from the table, {answer.answer}, has confidence {confidence:.2f} (below {min_confidence:g})"
+    reason = (
+        f"the closest answer, {answer.answer}, has confidence {confidence:.2f} (below {min_confidence:g})"
+    )
     return replace(_abstain(answer.question, answer.citations, {}, reason), confidence=confidence)
 
 
