@@ -15,6 +15,7 @@ import numpy as np
 
 from assistant.embedding.model import DEFAULT_MODEL_NAME, packaged_model_dir
 from assistant.errors import ModelNotFound
+from assistant.text.checksums import file_sha256, update_from_file
 
 EXPORT_FORMAT = 1
 MANIFEST_FILE = "onnx.json"
@@ -89,9 +90,7 @@ def source_checksum(model_dir: Path) -> str:
     digest = hashlib.sha256()
     for name in _source_files(model_dir):
         digest.update(name.encode("utf-8") + b"\0")
-        with (model_dir / name).open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        update_from_file(digest, model_dir / name)
     return digest.hexdigest()
 
 
@@ -134,7 +133,6 @@ def read_pipeline(model_dir: Path) -> tuple[int, int]:
 
 def export_files(export_dir: Path) -> dict[str, dict[str, Any]]:
     """Size and checksum of each file of an export, as its manifest records them."""
-    from assistant.text.checksums import file_sha256
 
     return {
         name: {"bytes": (export_dir / name).stat().st_size, "sha256": file_sha256(export_dir / name)}
@@ -144,7 +142,6 @@ def export_files(export_dir: Path) -> dict[str, dict[str, Any]]:
 
 def export_damage(export_dir: Path, manifest: OnnxManifest, *, hash_files: bool = True) -> str:
     """What is wrong with the files of an export ('' when they are as exported): sizes, then checksums."""
-    from assistant.text.checksums import file_sha256
 
     for name in (MODEL_FILE, TOKENIZER_FILE):
         recorded = manifest.files.get(name) if isinstance(manifest.files, dict) else None

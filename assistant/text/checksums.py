@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
+
+
+def update_from_file(digest: Any, path: Path) -> None:
+    """Feed a file's bytes to a hashlib digest, a block at a time."""
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
 
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    update_from_file(digest, path)
     return digest.hexdigest()
