@@ -21,6 +21,7 @@ from assistant.errors import ModelNotFound
 from assistant.limits import check_confidence, check_k, check_question
 from assistant.retrieval.followups import contextualize
 from assistant.retrieval.search import FusionSettings, Hit, Retriever, parse_filters
+from assistant.schema import FiguresOut, SearchOut, json_object
 from assistant.storage.build import update_index
 from assistant.storage.generations import DocumentInfo, IndexReader, current_generation, open_index
 from assistant.storage.report import BuildReport, Progress
@@ -35,10 +36,7 @@ class SearchResult:
     hits: tuple[Hit, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "hits": [dict(h.to_dict(), n=i) for i, h in enumerate(self.hits, start=1)],
-        }
+        return json_object(SearchOut.of(self))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +48,7 @@ class FiguresResult:
     citations: tuple[Any, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "topic": self.topic,
-            "figures": [f.to_dict() for f in self.figures],
-            "citations": [c.to_dict() for c in self.citations],
-        }
+        return json_object(FiguresOut.of(self))
 
 
 class Assistant:

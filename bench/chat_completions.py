@@ -200,15 +200,18 @@ def rendering_costs(index: Path, questions: Sequence[str], *, repeat: int = 200)
     """In process, median ms per answer of each route's own work after `ask`: what the wrapper adds."""
     import json
 
+    from pydantic import TypeAdapter
+
     from assistant.assistant import Assistant
     from assistant.config import Settings
     from assistant.interfaces.http.openai_compat import chunks, completion
-    from assistant.interfaces.http.schemas import AnswerOut
+    from assistant.schema import AnswerOut
 
     assistant = Assistant.open(index, settings=Settings.from_env())
     answers = [assistant.ask(q) for q in questions]
+    shape = TypeAdapter(AnswerOut)  # what FastAPI does with /v1/ask's response
     steps = {
-        "ask: to_dict, AnswerOut, JSON": lambda a: AnswerOut.model_validate(a.to_dict()).model_dump_json(),
+        "ask: to_dict, AnswerOut, JSON": lambda a: shape.dump_json(shape.validate_python(a.to_dict())),
         "chat: completion JSON": lambda a: json.dumps(completion(a)),
         "chat stream: chunks JSON": lambda a: [json.dumps(c) for c in chunks(a)],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 def _pdf_escape(text: str) -> str:
@@ -138,3 +139,12 @@ def make_scanned_pdf(path: Path, lines: list[str]) -> Path:
     """A PDF page that is only a picture of text (no text layer), as a scanner writes it."""
     text_image(lines).save(path, "PDF", resolution=150)  # type: ignore[attr-defined]
     return path
+
+
+def through_schema(shape: type, data: dict[str, Any]) -> Any:
+    """JSON validated against a result shape of assistant/schema.py, as FastAPI validates a response (a
+    missing field, an extra key or a wrong type raises), and dumped back."""
+    from pydantic import TypeAdapter
+
+    adapter = TypeAdapter(shape)
+    return adapter.dump_python(adapter.validate_python(data))

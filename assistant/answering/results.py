@@ -1,4 +1,4 @@
-"""What answering returns: the Answer, its numbered Citations, its Sentence, CitedFigures and table part; to_dict() is the JSON every face prints."""
+"""What answering returns: the Answer, its numbered Citations, its Sentence, CitedFigures and table part; to_dict() is the JSON every face prints (its shape: assistant/schema.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.figures.model import Figure
 from assistant.retrieval.search import Hit
+from assistant.schema import AnswerOut, CitationOut, FigureOut, json_object
 from assistant.tables.cells import CellRef
 from assistant.tables.matching import MatchFeatures, PieceCell
 from assistant.tables.model import TablePiece
@@ -38,19 +39,7 @@ class Citation:
     cell: CellRef | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "n": self.n,
-            "doc_id": self.doc_id,
-            "title": self.title,
-            "source": self.source,
-            "page": self.page,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "score": round(self.score, 6),
-            "focus": {"start": self.focus[0], "end": self.focus[1]} if self.focus else None,
-            "table": self.cell.to_dict() if self.cell else None,
-        }
+        return json_object(CitationOut.of(self))
 
     def excerpt(self, width: int) -> str:
         return excerpt(self.text, self.start, self.focus, width)
@@ -73,9 +62,6 @@ class Sentence:
     start: int
     end: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "citation": self.citation, "start": self.start, "end": self.end}
-
 
 @dataclass(frozen=True, slots=True)
 class CitedFigure:
@@ -87,24 +73,13 @@ class CitedFigure:
     # where the figure stands when it is a table cell: table, row and column with their label and header
     cell: CellRef | None = None
 
+    @property
+    def context(self) -> str:
+        """A few words either side of the figure."""
+        return context_phrase(self.sentence, self.figure)
+
     def to_dict(self) -> dict[str, Any]:
-        f = self.figure
-        return {
-            "text": f.text,
-            "value": f.value,
-            "unit": f.unit,
-            "kind": f.kind,
-            "currency": f.currency,
-            "qualifier": f.qualifier,
-            "range_to": f.range_to,
-            "change": f.change,
-            "period": f.period,
-            "citation": self.citation,
-            "start": f.start,
-            "end": f.end,
-            "context": context_phrase(self.sentence, f),
-            "table": self.cell.to_dict() if self.cell else None,
-        }
+        return json_object(FigureOut.of(self))
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,19 +106,8 @@ class Answer:
     features: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "answer": self.answer,
-            "abstained": self.abstained,
-            "confidence": round(self.confidence, 3),
-            "reason": self.reason,
-            "sentence": self.sentence.to_dict() if self.sentence else None,
-            "figure": self.figure.to_dict() if self.figure else None,
-            "figures": [f.to_dict() for f in self.figures],
-            "citations": [c.to_dict() for c in self.citations],
-            "table": self.table.to_dict() if self.table else None,
-            "derivation": self.derivation.to_dict() if self.derivation else None,
-        }
+        """Exactly the JSON the CLI, the HTTP API and the MCP tools return (see assistant/schema.py)."""
+        return json_object(AnswerOut.of(self))
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,15 +120,6 @@ class TableAnswer:
     features: MatchFeatures
     compared: tuple[PieceCell, ...] = ()
     closest: tuple[PieceCell, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "cell": self.cell.cell.to_dict() if self.cell else None,
-            "citation": self.citation,
-            "match": self.features.to_dict(),
-            "compared": [pc.cell.to_dict() for pc in self.compared],
-            "closest": [pc.cell.to_dict() for pc in self.closest],
-        }
 
 
 def context_phrase(sentence: str, figure: Figure, width: int = 60) -> str:

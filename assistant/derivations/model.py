@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 OPERATIONS = ("change", "percentage change", "average", "sum", "share", "ratio", "count")
 
@@ -33,22 +32,6 @@ class Operand:
         """ "Net cash provided by operating activities, 2019"."""
         where = self.period or self.column
         return f"{self.row_label}, {where}" if where and where not in self.row_label else self.row_label
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "text": self.text,
-            "value": float(self.value),
-            "row_label": self.row_label,
-            "column": self.column,
-            "period": self.period,
-            "unit": self.unit,
-            "scale": self.scale,
-            "citation": self.citation,
-            "table": self.table,
-            "doc": self.doc,
-            "match": self.match,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +71,3 @@ class Derivation:
     def working(self) -> str:
         """ "+9.74 percent = (4,421.8 - 4,029.3) / 4,029.3 x 100"."""
         return f"{self.text} = {self.formula}" if self.formula else self.text
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "operation": self.operation,
-            "operands": [o.to_dict() for o in self.operands],
-            "formula": self.formula,
-            "value": float(self.shown) if self.shown is not None else None,
-            "exact": str(self.value) if self.value is not None else None,
-            "unit": self.unit,
-            "scale": self.scale,
-            "text": self.text or None,
-            "refusal": self.refusal,
-            "features": dict(self.features),
-        }

@@ -38,22 +38,6 @@ class Hit:
     # document offsets of the chunk's sentence holding most of the query's terms (see answer.focus_hits)
     focus: tuple[int, int] | None = None
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "doc_id": self.chunk.doc_id,
-            "chunk_id": self.chunk.id,
-            "title": self.title,
-            "source": self.source,
-            "page": self.chunk.page,
-            "start": self.chunk.start,
-            "end": self.chunk.end,
-            "score": round(self.score, 6),
-            "dense": round(self.dense, 6),
-            "lexical": round(self.lexical, 6),
-            "text": self.chunk.text,
-            "focus": {"start": self.focus[0], "end": self.focus[1]} if self.focus else None,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class FusionSettings:

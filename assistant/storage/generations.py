@@ -31,6 +31,7 @@ import numpy as np
 
 from assistant.errors import IndexCorrupt, IndexMismatch, IndexNotFound
 from assistant.ingest.chunking import Chunk
+from assistant.schema import DocumentOut, json_object
 from assistant.storage.lexical import LexicalIndex
 from assistant.tables.model import TablePiece
 from assistant.text.checksums import file_sha256
@@ -55,14 +56,7 @@ class DocumentInfo:
     pages: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "source": self.source,
-            "chunks": self.chunks,
-            "pages": len(self.pages),
-            "metadata": self.metadata,
-        }
+        return json_object(DocumentOut.of(self))
 
 
 @dataclass(slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from assistant.figures.extraction import Figure
 from assistant.tables.model import Table, body_headers, row_labels
@@ -79,20 +79,6 @@ class TableCell:
     @property
     def label(self) -> str:
         return " – ".join(p for p in self.row_label if p)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "row": self.row,
-            "column": self.column,
-            "row_label": self.label,
-            "column_header": self.column_header,
-            "period": self.period.text or None,
-            "value": self.value,
-            "unit": self.unit,
-            "scale": self.scale,
-            "kind": self.kind,
-        }
 
 
 def read_period(text: str) -> Period:
@@ -214,17 +200,6 @@ class CellRef:
     column_header: str
     period: str | None = None
     unit: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "table": self.table,
-            "row": self.row,
-            "row_label": self.row_label,
-            "column": self.column,
-            "column_header": self.column_header,
-            "period": self.period,
-            "unit": self.unit,
-        }
 
 
 def cell_ref(table: int, cell: TableCell) -> CellRef:

@@ -15,6 +15,7 @@ from assistant.answering.support import BORROWED, question_weights
 from assistant.assistant import Assistant
 from assistant.ingest.chunking import Chunk
 from assistant.retrieval.search import Hit
+from assistant.schema import HitOut, json_object
 from assistant.storage.lexical import Analyzer
 from tests.fakes import FakeEmbedder
 
@@ -401,7 +402,7 @@ def test_search_hits_focus_on_the_sentence_holding_most_of_the_query() -> None:
     first, second = focus_hits("China data output", hits, ANALYZE, idf_over([text, HARBOUR]))
     assert first.focus is not None and text[first.focus[0] - 100 : first.focus[1] - 100] == DATA
     assert second.focus is None  # no sentence holds a term of the query
-    assert first.to_dict()["focus"] == {"start": first.focus[0], "end": first.focus[1]}
+    assert json_object(HitOut.of(first, 1))["focus"] == {"start": first.focus[0], "end": first.focus[1]}
 
 
 # --- the scorer's verdict ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from assistant.retrieval.search import (
     parse_filters,
     zscore,
 )
+from assistant.schema import HitOut, json_object
 from assistant.storage.build import build_index
 from assistant.storage.generations import open_index
 from tests.fakes import FakeEmbedder
@@ -77,7 +78,7 @@ def test_hits_carry_citation_fields(index_dir: Path) -> None:
     assert (
         top.chunk.doc_id == "economy.txt" and top.title == "Digital economy" and top.source == "economy.txt"
     )
-    assert top.to_dict()["text"] == top.chunk.text
+    assert json_object(HitOut.of(top, 1))["text"] == top.chunk.text
     assert hits[0].score >= hits[1].score
 
 

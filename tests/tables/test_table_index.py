@@ -18,11 +18,13 @@ from assistant.errors import IndexMismatch
 from assistant.ingest.chunking import ChunkerSettings, chunk_document
 from assistant.ingest.loaders import load_file
 from assistant.interfaces.cli import render
-from assistant.interfaces.http.app import AnswerOut, create_app
+from assistant.interfaces.http.app import create_app
+from assistant.schema import AnswerOut
 from assistant.storage.build import build_index
 from assistant.storage.generations import FORMAT_VERSION, open_index
 from assistant.tables.model import row_line
 from tests.fakes import FakeEmbedder
+from tests.helpers import through_schema
 
 REPORT = """# Acme annual report
 
@@ -159,7 +161,7 @@ def test_http_carries_the_cell_in_the_documented_shape(acme: Assistant) -> None:
         r = client.post("/v1/ask", json={"question": "What was the revenue from tongs in 2023?"})
         assert r.status_code == 200
         body = r.json()
-        AnswerOut.model_validate(body)
+        assert through_schema(AnswerOut, body) == body
         assert body["answer"] == "(20) million" and body["table"]["cell"]["value"] == -20
         cited = [c["table"] for c in body["citations"] if c["table"]]
         assert cited[0]["row_label"] == "Tongs" and cited[0]["column_header"] == "2023"

@@ -216,7 +216,7 @@ def figures_text(result: Any) -> str:
 def _figure_line(f: CitedFigure) -> str:
     """[n] text (kind) — context; a table figure names its row, column, period and unit instead."""
     if f.cell is None:
-        return f"[{f.citation}] {f.figure.text} ({f.figure.kind}) — {f.to_dict()['context']}"
+        return f"[{f.citation}] {f.figure.text} ({f.figure.kind}) — {f.context}"
     about = ", ".join(p for p in (f.cell.period, f.cell.unit) if p)
     about = f" ({f.figure.kind}, {about})" if about else f" ({f.figure.kind})"
     return (

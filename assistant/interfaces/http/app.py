@@ -34,17 +34,14 @@ from assistant.interfaces.http.openai_compat import add_openai_routes
 from assistant.interfaces.http.schemas import (
     ERROR_RESPONSES,
     STATUS_CODES,
-    AnswerOut,
     AskRequest,
-    DocumentOut,
-    FiguresOut,
     HealthOut,
     ReadyOut,
-    SearchOut,
     SearchRequest,
 )
 from assistant.interfaces.mcp.server import mount_mcp
 from assistant.limits import MAX_K, MAX_QUESTION_CHARS
+from assistant.schema import AnswerOut, DocumentOut, FiguresOut, SearchOut
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant

@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.interfaces.cli.render import answer_text
-from assistant.interfaces.http.schemas import AnswerOut
 from assistant.limits import MAX_K
+from assistant.schema import AnswerOut
 
 if TYPE_CHECKING:
     from assistant.answering.results import Answer

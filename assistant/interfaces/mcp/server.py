@@ -7,21 +7,22 @@ with the output schema of the HTTP API's response model; its text content is wha
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from assistant import schema
 from assistant.errors import AssistantError
 from assistant.interfaces.cli import render
 from assistant.interfaces.http.middleware import error_response
-from assistant.interfaces.http.schemas import AnswerOut, DocumentOut, FiguresOut, SearchOut
 from assistant.limits import MAX_K, MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
@@ -67,11 +68,36 @@ History = Annotated[
 ]
 
 
+def _model(shape: type) -> type[BaseModel]:
+    """A result shape of assistant/schema.py as a pydantic model with the same JSON schema: the SDK reads a
+    tool's output schema from a model (it mishandles a slotted dataclass's defaults)."""
+    described = TypeAdapter(shape).json_schema()["properties"]
+    hints = get_type_hints(shape)
+    fields: dict[str, Any] = {
+        f.name: (
+            hints[f.name],
+            Field(
+                ... if f.default is dataclasses.MISSING else f.default,
+                description=described[f.name].get("description"),
+            ),
+        )
+        for f in dataclasses.fields(shape)
+    }
+    return create_model(
+        shape.__name__, __config__=ConfigDict(extra="forbid"), __doc__=shape.__doc__, **fields
+    )
+
+
+AnswerOut = _model(schema.AnswerOut)
+SearchOut = _model(schema.SearchOut)
+FiguresOut = _model(schema.FiguresOut)
+
+
 class DocumentsOut(BaseModel):
     """The `documents` tool's structured content (an object: MCP's structured content is never a list)."""
 
     model_config = ConfigDict(extra="forbid")
-    documents: list[DocumentOut]
+    documents: list[schema.DocumentOut]
 
 
 def _answering(call: Callable[[], T]) -> T:
