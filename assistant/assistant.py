@@ -119,7 +119,7 @@ class Assistant:
         retriever = self._retriever
         hits = retriever.search(query, k=k, filters=parse_filters(filters))
         return SearchResult(
-            query, focus_hits(query, hits, retriever.reader.lexical.analyze, self._idf(retriever))
+            query, focus_hits(query, hits, retriever.reader.lexical.analyze, self.term_idf(retriever))
         )
 
     def ask(
@@ -148,7 +148,7 @@ class Assistant:
             question,
             hits,
             analyze=retriever.reader.lexical.analyze,
-            idf=self._idf(retriever),
+            idf=self.term_idf(retriever),
             intent=analyse_question(query),
             min_confidence=min_confidence,
             query=query,
@@ -166,7 +166,7 @@ class Assistant:
     def documents(self) -> list[DocumentInfo]:
         return list(self._reader.documents)
 
-    def _idf(self, retriever: Retriever) -> Callable[[str], float]:
+    def term_idf(self, retriever: Retriever) -> Callable[[str], float]:
         """Inverse document frequency of a stemmed term in the index (rare words weigh more in support)."""
         lexical = retriever.reader.lexical
         n = max(lexical.size, 1)

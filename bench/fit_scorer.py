@@ -37,6 +37,7 @@ import numpy as np
 from assistant.answering.confidence import WEIGHTS_FILE, Scorer, scorer_from_dict
 from assistant.answering.features import FEATURES
 from bench import near_miss, tatqa
+from bench.figure_qa import Item, is_correct
 
 TARGET_PRECISION = 0.75  # 3 in 4 answers right; higher thresholds withhold right answers to plain questions
 PENALTY = 1.0  # L2 on the standardised coefficients
@@ -57,18 +58,78 @@ def collect(args: argparse.Namespace) -> list[dict[str, object]]:
         print(f"{name}: {len(questions)} questions; index {indexed}", file=sys.stderr)
         for r in near_miss.ask_all(assistant, questions, k=args.k):
             number = int(r.question.source.rsplit("-", 1)[1]) if name == "squad" else r.question.item.n
+            a = r.answer
+            prose_figure = (
+                not a.abstained and a.figure is not None and a.table is None and a.derivation is None
+            )
             rows.append(
                 {
                     "set": name,
                     "group": r.question.group,
                     "source": r.question.source,
+                    "question": r.question.item.question,
+                    "golds": list(r.question.item.golds),
+                    "answer": a.answer,
                     "part": "fit" if _source_number(name, r.question, number) % 2 == 0 else "held",
-                    "abstained": r.answer.abstained,
+                    "abstained": a.abstained,
                     "right": r.right,
-                    "features": dict(r.answer.features),
+                    "features": dict(a.features),
+                    "choices": choices(assistant, r.question.item, args.k) if prose_figure else [],
                 }
             )
     return rows
+
+
+def choices(assistant, item: Item, k: int) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """The figures the scorer chose the answer among (assistant/answering/answer.py), read again from the
+    same passages: their features and whether each is right."""
+    from assistant.answering.answer import rated_choices, read
+    from assistant.answering.confidence import load_scorer
+    from assistant.answering.questions import analyse_question
+    from assistant.answering.results import citations_from
+    from assistant.retrieval.search import parse_filters
+
+    retriever = assistant.retriever
+    hits = retriever.search(item.question, k=k, filters=parse_filters(dict(item.filters) or None))
+    intent = analyse_question(item.question)
+    reading = read(
+        item.question,
+        citations_from(hits),
+        hits,
+        intent,
+        analyze=retriever.reader.lexical.analyze,
+        idf=assistant.term_idf(retriever),
+    )
+    out: list[dict[str, object]] = []
+    for rc in rated_choices(reading, load_scorer()):
+        fig = rc.choice.figure.figure
+        out.append(
+            {"answer": fig.text, "right": is_correct(fig.text, fig, item.golds), "features": rc.features}
+        )
+    return out
+
+
+def chosen(rows: Sequence[dict[str, object]], scorer: Scorer) -> list[dict[str, object]]:
+    """Each row as the application answers it with this scorer: a figure answer is the most probably right
+    of its choices (the first on a tie), with that choice's features and rightness."""
+    out = []
+    for r in rows:
+        options: list[dict[str, object]] = r.get("choices") or []  # type: ignore[assignment]
+        if options:
+            best = max(options, key=lambda c: scorer.probability(c["features"]))  # type: ignore[arg-type]
+            r = {**r, "features": best["features"], "right": best["right"]}
+        out.append(r)
+    return out
+
+
+def examples(rows: Sequence[dict[str, object]]) -> list[dict[str, object]]:
+    """What the scorer is fitted on: every choice of a figure answer, and every other answer the rules gave."""
+    out: list[dict[str, object]] = []
+    for r in rows:
+        if r["abstained"]:
+            continue
+        out.extend(r.get("choices") or [r])  # type: ignore[arg-type]
+    return out
 
 
 def _source_number(name: str, q: near_miss.Question, fallback: int) -> int:
@@ -247,16 +308,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     held = [r for r in rows if r["part"] == "held"]
     fit_answered = [r for r in fit_rows if not r["abstained"]]
     dense = off_topic_dense([r for r in fit_answered if r["group"] != near_miss.OFF_TOPIC])
-    first = scorer_of(fit(*matrix(fit_answered), args.penalty), 0.5, dense)
+    first = scorer_of(fit(*matrix(examples(fit_rows)), args.penalty), 0.5, dense)
     print(
-        f"fitted on {len(fit_answered)} answers of the fit part; off-topic below dense {dense:.3f} and cover {OFF_TOPIC_COVER}"
+        f"fitted on {len(examples(fit_rows))} choices of {len(fit_answered)} answers of the fit part; "
+        f"off-topic below dense {dense:.3f} and cover {OFF_TOPIC_COVER}"
     )
-    threshold = report(held, first, "held-apart part, model fitted on the fit part", args.precision)
+    threshold = report(
+        chosen(held, first), first, "held-apart part, model fitted on the fit part", args.precision
+    )
     print(f"\nthreshold chosen on the held-apart part: {threshold:.3f} (precision >= {args.precision})")
     answered = [r for r in rows if not r["abstained"]]
     dense_all = off_topic_dense([r for r in answered if r["group"] != near_miss.OFF_TOPIC])
-    final = scorer_of(fit(*matrix(answered), args.penalty), threshold, dense_all)
-    report(rows, final, "everything, final model (in-sample)", args.precision)
+    final = scorer_of(fit(*matrix(examples(rows)), args.penalty), threshold, dense_all)
+    report(chosen(rows, final), final, "everything, final model (in-sample)", args.precision)
     names = sorted(zip(final.coef, FEATURES, strict=True), key=lambda t: -abs(t[0]))
     print("\ncoefficients (standardised): " + ", ".join(f"{n} {c:+.2f}" for c, n in names))
     if args.write:
@@ -271,7 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "date": datetime.date.today().isoformat(),
                 "data": [args.squad.name, args.tatqa.name],
                 "answers": len(answered),
-                "right": sum(bool(r["right"]) for r in answered),
+                "choices": len(examples(rows)),
+                "right": sum(bool(r["right"]) for r in examples(rows)),
                 "penalty": args.penalty,
                 "precision": args.precision,
             },

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -23,7 +22,7 @@ from assistant.answering.fit import figure_fit, in_question, narrow, numbers_in,
 from assistant.answering.names import names_asked
 from assistant.answering.questions import QuestionIntent, analyse_question
 from assistant.answering.reasons import asked_for, off_topic_reason, rule_reason
-from assistant.figures.extraction import sentence_figures
+from assistant.figures.extraction import Figure, sentence_figures
 from assistant.figures.joining import is_part_of
 from assistant.retrieval.search import Hit
 from assistant.tables.cells import cell_figure, cell_ref, table_cells
@@ -56,6 +55,9 @@ MIN_CANDIDATE_SUPPORT = 0.2
 
 
 CANDIDATE_SENTENCES = 20
+
+
+CHOICES = 5  # the scorer chooses the answer among this many of the rules' best figures
 
 
 ABSTAIN = "The documents do not answer this."
@@ -151,6 +153,75 @@ def _structured(answer: Answer, confidence: float, min_confidence: float | None)
     return replace(_abstain(answer.question, answer.citations, {}, reason), confidence=confidence)
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The passages read for one question: its terms' weights, the sentences scored as evidence (best first)
+    and the hits aligned with the passages read (a sentence's rank indexes both)."""
+
+    question: str
+    query: str  # the question as searched (a follow-up rewritten with the conversation's words)
+    intent: QuestionIntent
+    citations: tuple[Citation, ...]
+    hits: tuple[Hit, ...]
+    weights: dict[str, float]
+    scored: tuple[Candidate, ...]
+    analyze: Callable[[str], list[str]]
+
+    def features(self, evidence: Evidence | None) -> dict[str, float]:
+        """The scorer's features of an answer with this evidence (None: nothing to answer with)."""
+        return answer_features(
+            self.query,
+            self.intent,
+            evidence,
+            support=self.scored[0].support if self.scored else 0.0,
+            top_dense=max((h.dense for h in self.hits), default=0.0),
+            passages=[f"{c.title}\n{c.text}" for c in self.citations],
+            weights=self.weights,
+            analyze=self.analyze,
+        )
+
+
+def read(
+    question: str,
+    citations: tuple[Citation, ...],
+    hits: Sequence[Hit],
+    intent: QuestionIntent,
+    *,
+    analyze: Callable[[str], list[str]],
+    idf: Callable[[str], float] | None,
+    query: str | None = None,
+) -> Reading:
+    """Read the passages for a question. A question for no figure reads prose passages when some were
+    retrieved: table rows read as sentences answer it badly."""
+    weights = question_weights(question, intent, analyze, idf)
+    prose = [c for c in citations if c.piece is None]
+    readable = prose if prose and intent.kind is None else list(citations)
+    aligned = tuple(h for h, c in zip(hits, citations, strict=True) if c in readable)
+    scored = [candidate(x, weights, analyze) for x in sentences(readable)]
+    scored.sort(key=lambda c: -c.support)
+    return Reading(question, query or question, intent, citations, aligned, weights, tuple(scored), analyze)
+
+
+@dataclass(frozen=True, slots=True)
+class RatedChoice:
+    """A candidate figure answer with its features and the scorer's probability that it is right."""
+
+    choice: FigureChoice
+    features: dict[str, float]
+    probability: float
+
+
+def rated_choices(reading: Reading, scorer: Scorer) -> list[RatedChoice]:
+    """The rules' best few figures for a figure question, in the rules' order, each rated by the scorer."""
+    r = reading
+    choices = figure_choices(r.question, r.intent, r.scored, r.hits, r.weights, r.analyze)
+    out = []
+    for c in choices:
+        found = r.features(c.evidence)
+        out.append(RatedChoice(c, found, scorer.probability(found)))
+    return out
+
+
 def _prose_answer(
     question: str,
     citations: tuple[Citation, ...],
@@ -163,29 +234,9 @@ def _prose_answer(
     scorer: Scorer,
     query: str | None,
 ) -> Answer:
-    """The answer from the passages' sentences, scored (see build_answer). A question for no figure is answered
-    from prose passages when some were retrieved: table rows read as sentences answer it badly."""
-    weights = question_weights(question, intent, analyze, idf)
-    prose = [c for c in citations if c.piece is None]
-    readable = prose if prose and intent.kind is None else list(citations)
-    # hits aligned with the passages read: a sentence's rank indexes both
-    hits = [h for h, c in zip(hits, citations, strict=True) if c in readable]
-    scored = [candidate(x, weights, analyze) for x in sentences(readable)]
-    scored.sort(key=lambda c: -c.support)
-    passages = [f"{c.title}\n{c.text}" for c in citations]
-
-    def features(evidence: Evidence | None) -> dict[str, float]:
-        return answer_features(
-            query or question,
-            intent,
-            evidence,
-            support=scored[0].support if scored else 0.0,
-            top_dense=max((h.dense for h in hits), default=0.0),
-            passages=passages,
-            weights=weights,
-            analyze=analyze,
-        )
-
+    """The answer from the passages' sentences, scored (see build_answer)."""
+    reading = read(question, citations, hits, intent, analyze=analyze, idf=idf, query=query)
+    scored, features = reading.scored, reading.features
     if not scored or scored[0].support < MIN_SUPPORT or unmentioned(intent, citations, analyze):
         found = features(None)
         low = not scored or scored[0].support < MIN_SUPPORT
@@ -194,7 +245,7 @@ def _prose_answer(
         named = _choose_name(question, intent, scored, analyze)
         best = named[0] if named else scored[0].sentence
         cand = next(c for c in scored if c.sentence is best)
-        found = features(_evidence(cand, citations, hits, name=named is not None))
+        found = features(_evidence(cand, citations, reading.hits, name=named is not None))
         answer = Answer(
             question,
             named[1] if named else best.text,
@@ -205,17 +256,19 @@ def _prose_answer(
             _focused(citations, scored, best),
         )
         return _scored(answer, scorer, found, min_confidence, intent)
-    chosen = _choose_figure(question, intent, scored, hits, weights, analyze)
-    if chosen is None:
+    rated = rated_choices(reading, scorer)
+    if not rated:
         found = features(None)
         reason = f"no {asked_for(intent)} in the passages"
         return _abstain(question, _focused(citations, scored, None), found, reason)
-    sentence, figure, evidence = chosen
+    # the scorer chooses among the rules' best few: the most probably right; the rules' order breaks a tie
+    best_rated = max(rated, key=lambda r: r.probability)
+    sentence, figure = best_rated.choice.sentence, best_rated.choice.figure
     others = _other_figures(citations, sentence, figure)
     answer = Answer(
         question, figure.figure.text, False, sentence, figure, others, _focused(citations, scored, sentence)
     )
-    return _scored(answer, scorer, features(evidence), min_confidence, intent)
+    return _scored(answer, scorer, best_rated.features, min_confidence, intent)
 
 
 def _evidence(cand: Candidate, citations: Sequence[Citation], hits: Sequence[Hit], *, name: bool) -> Evidence:
@@ -296,22 +349,31 @@ def _focused(
     return tuple(replace(c, focus=(best[c.n].start, best[c.n].end)) if c.n in best else c for c in citations)
 
 
-def _choose_figure(
+@dataclass(frozen=True, slots=True)
+class FigureChoice:
+    """A candidate figure answer: its sentence, the figure, and what the scorer reads about it."""
+
+    sentence: Sentence
+    figure: CitedFigure
+    evidence: Evidence
+
+
+def figure_choices(
     question: str,
     intent: QuestionIntent,
     scored: Sequence[Candidate],
     hits: Sequence[Hit],
     weights: dict[str, float],
     analyze: Callable[[str], list[str]],
-) -> tuple[Sentence, CitedFigure, Evidence] | None:
-    """The best-scoring figure that fits the question, from the best-supported sentences (see FigureWeights),
-    with what the scorer reads about it."""
+    limit: int = CHOICES,
+) -> list[FigureChoice]:
+    """The best-scoring figures that fit the question (see FigureWeights), best first, each figure text once,
+    from the best-supported sentences; at most limit of them."""
     asked = numbers_in(question)
     question_stems = analyze(question)
     pairs = set(pairwise(question_stems))
     w = WEIGHTS
-    best_score, chosen = -math.inf, None
-    scores: list[tuple[float, str]] = []
+    found: list[tuple[float, Candidate, Figure, Evidence]] = []
     for cand in scored[:CANDIDATE_SENTENCES]:
         if cand.support < MIN_CANDIDATE_SUPPORT:
             break
@@ -328,35 +390,44 @@ def _choose_figure(
         )
         found_figures = sentence_figures(text)
         restated = conversions(text, found_figures)
-        for i, found in enumerate(found_figures):
-            fig = narrow(found, intent.part)
+        for i, whole in enumerate(found_figures):
+            fig = narrow(whole, intent.part)
             fit = figure_fit(fig, intent, text)
             if fit < MIN_FIGURE_FIT or in_question(fig, asked):
                 continue
             # nearness of the whole figure: "Robinson (1920–1999)" stands as close to "1999" as to "1920";
             # a part stands where its whole does: "39 of the 43 previous players" is as near "players"
-            span = found
-            if i + 1 < len(found_figures) and is_part_of(text, found, found_figures[i + 1]):
-                span = replace(found, end=found_figures[i + 1].end)
+            span = whole
+            if i + 1 < len(found_figures) and is_part_of(text, whole, found_figures[i + 1]):
+                span = replace(whole, end=found_figures[i + 1].end)
             near = nearness(span, text, weights, positions)
             score = evidence + w.fit * fit + w.near * near
             unit = unit_fit(fig, intent, text)
             named = bool(intent.units) and unit == 1.0  # the question asks in this unit
             score += w.unit * unit + (w.conversion if i in restated and not named else 0.0)
-            scores.append((score, fig.text))
-            if score > best_score:
-                passage = f"{hit.title}\n{hit.chunk.text}"
-                best_score = score
-                chosen = (cand, fig, Evidence(
-                    text, cand.around, passage, cand.rank, cand.coverage, cand.context, hit.dense, phrase,
-                    fig, fit, unit, near, score,
-                ))  # fmt: skip
-    if chosen is None:
-        return None
-    cand, fig, read = chosen
-    others = [s for s, t in scores if t != fig.text]
-    read = replace(read, runner_up=max(others) if others else None, candidates=len(scores))
-    return cand.sentence, CitedFigure(fig, cand.sentence.citation, cand.sentence.text), read
+            passage = f"{hit.title}\n{hit.chunk.text}"
+            about = Evidence(
+                text, cand.around, passage, cand.rank, cand.coverage, cand.context, hit.dense, phrase,
+                fig, fit, unit, near, score,
+            )  # fmt: skip
+            found.append((score, cand, fig, about))
+    # best first; the first of equal scores wins, as the rules always chose
+    found.sort(key=lambda t: -t[0])
+    out: list[FigureChoice] = []
+    seen: set[str] = set()
+    for _, cand, fig, about in found:
+        if fig.text in seen:
+            continue
+        seen.add(fig.text)
+        others = [s for s, _, f, _ in found if f.text != fig.text]
+        about = replace(
+            about, runner_up=max(others) if others else None, candidates=len(found), choice=len(out)
+        )
+        cited = CitedFigure(fig, cand.sentence.citation, cand.sentence.text)
+        out.append(FigureChoice(cand.sentence, cited, about))
+        if len(out) == limit:
+            break
+    return out
 
 
 def _abstain(
