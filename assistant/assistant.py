@@ -152,7 +152,15 @@ class Assistant:
             intent=analyse_question(query),
             min_confidence=min_confidence,
             query=query,
+            similarity=self.similarity,
         )
+
+    def similarity(self, query: str, texts: Sequence[str]) -> list[float]:
+        """The embedding similarity (cosine) of each text to the query, as the search measures passages'."""
+        if not texts:
+            return []
+        vectors = self.embedder.embed(list(texts))
+        return [float(x) for x in vectors @ self.embedder.embed_query(query)]
 
     def figures(
         self, topic: str, *, k: int | None = None, filters: Mapping[str, str] | Sequence[str] | None = None

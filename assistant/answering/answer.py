@@ -43,6 +43,9 @@ from assistant.answering.support import (
     unmentioned,
 )
 
+# the embedding similarity of texts to the question as searched, in their order (Assistant.similarity)
+Similarity = Callable[[str, Sequence[str]], Sequence[float]]
+
 # An answer needs this much support; below it the assistant abstains and shows the closest passages.
 MIN_SUPPORT = 0.34
 
@@ -71,7 +74,8 @@ NAME_WINDOW = 40  # characters either side of a name where the question's words 
 
 @dataclass(frozen=True, slots=True)
 class FigureWeights:
-    """How a candidate figure is scored: a weighted sum of what speaks for it.
+    """How the rules rank candidate figures: a weighted sum of what speaks for each. The scorer then chooses
+    the answer among the best CHOICES of them (figure_choices, rated_choices).
 
     A listwise logistic model fitted on the even-numbered figure questions of SQuAD v1.1 dev (bench/squad.py),
     rescaled so that fit weighs 1 and rounded; unit and conversion were then set by grid search on the same
@@ -102,16 +106,18 @@ def build_answer(
     min_confidence: float | None = None,
     scorer: Scorer | None = None,
     query: str | None = None,
+    similarity: Similarity | None = None,
 ) -> Answer:
     """Choose the answer for a question from the retrieved hits, and how likely it is to be right.
 
-    A figure question is answered by the figure whose kind and unit fit the question, whose sentence holds
-    most of the question's terms and which stands closest to them; a figure the question itself names is
-    never the answer. Any other question is answered by its best-supported sentence. The scorer then gives
+    For a figure question the rules rank the figures whose kind and unit fit the question, whose sentence
+    holds most of the question's terms and which stand closest to them (a figure the question itself names
+    is never the answer); the scorer answers with the most probably right of the best few. Any other question is answered by its best-supported sentence. The scorer then gives
     the answer a confidence; without enough support, with nothing in the collection about the question, or
     below min_confidence (default: the scorer's threshold; 0 answers whatever the rules find) the answer
     abstains, says why, and the closest passages are still cited. query is the question as searched (a
-    follow-up rewritten with the conversation's words), when it differs.
+    follow-up rewritten with the conversation's words), when it differs. similarity measures how close a
+    candidate sentence is to it (without it the scorer reads the passage's similarity instead).
     """
     scorer = scorer or load_scorer()
     citations = citations_from(hits)
@@ -135,6 +141,7 @@ def build_answer(
         min_confidence=min_confidence,
         scorer=scorer,
         query=query,
+        similarity=similarity,
     )
     chosen = choose(tabled, prose)
     if chosen is not tabled or chosen.abstained or chosen.table is None:
@@ -166,6 +173,15 @@ class Reading:
     weights: dict[str, float]
     scored: tuple[Candidate, ...]
     analyze: Callable[[str], list[str]]
+    similarity: Similarity | None = None
+
+    def with_similarity(self, evidence: Sequence[Evidence]) -> list[Evidence]:
+        """The evidence with each sentence's similarity to the question, measured once per sentence."""
+        if self.similarity is None or not evidence:
+            return list(evidence)
+        texts = list(dict.fromkeys(e.sentence for e in evidence))
+        measured = dict(zip(texts, self.similarity(self.query, texts), strict=True))
+        return [replace(e, sentence_dense=float(measured[e.sentence])) for e in evidence]
 
     def features(self, evidence: Evidence | None) -> dict[str, float]:
         """The scorer's features of an answer with this evidence (None: nothing to answer with)."""
@@ -190,6 +206,7 @@ def read(
     analyze: Callable[[str], list[str]],
     idf: Callable[[str], float] | None,
     query: str | None = None,
+    similarity: Similarity | None = None,
 ) -> Reading:
     """Read the passages for a question. A question for no figure reads prose passages when some were
     retrieved: table rows read as sentences answer it badly."""
@@ -199,7 +216,9 @@ def read(
     aligned = tuple(h for h, c in zip(hits, citations, strict=True) if c in readable)
     scored = [candidate(x, weights, analyze) for x in sentences(readable)]
     scored.sort(key=lambda c: -c.support)
-    return Reading(question, query or question, intent, citations, aligned, weights, tuple(scored), analyze)
+    return Reading(
+        question, query or question, intent, citations, aligned, weights, tuple(scored), analyze, similarity
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,9 +235,9 @@ def rated_choices(reading: Reading, scorer: Scorer) -> list[RatedChoice]:
     r = reading
     choices = figure_choices(r.question, r.intent, r.scored, r.hits, r.weights, r.analyze)
     out = []
-    for c in choices:
-        found = r.features(c.evidence)
-        out.append(RatedChoice(c, found, scorer.probability(found)))
+    for c, evidence in zip(choices, r.with_similarity([c.evidence for c in choices]), strict=True):
+        found = r.features(evidence)
+        out.append(RatedChoice(replace(c, evidence=evidence), found, scorer.probability(found)))
     return out
 
 
@@ -233,9 +252,12 @@ def _prose_answer(
     min_confidence: float | None,
     scorer: Scorer,
     query: str | None,
+    similarity: Similarity | None,
 ) -> Answer:
     """The answer from the passages' sentences, scored (see build_answer)."""
-    reading = read(question, citations, hits, intent, analyze=analyze, idf=idf, query=query)
+    reading = read(
+        question, citations, hits, intent, analyze=analyze, idf=idf, query=query, similarity=similarity
+    )
     scored, features = reading.scored, reading.features
     if not scored or scored[0].support < MIN_SUPPORT or unmentioned(intent, citations, analyze):
         found = features(None)
@@ -245,7 +267,10 @@ def _prose_answer(
         named = _choose_name(question, intent, scored, analyze)
         best = named[0] if named else scored[0].sentence
         cand = next(c for c in scored if c.sentence is best)
-        found = features(_evidence(cand, citations, reading.hits, name=named is not None))
+        (evidence,) = reading.with_similarity(
+            [_evidence(cand, citations, reading.hits, name=named is not None)]
+        )
+        found = features(evidence)
         answer = Answer(
             question,
             named[1] if named else best.text,

@@ -34,6 +34,7 @@ FEATURES: tuple[str, ...] = (
     "choice",  # 1 / (1 + its place in the rules' order): 1 for the rules' pick
     "candidates",  # log(1 + figures that fit the question)
     # what the rules miss
+    "sentence_dense",  # the answer sentence's embedding similarity to the question (else the passage's)
     "measure_near",  # share of the words naming the measured quantity within a few words of the figure
     "measure_sentence",  # ... in the sentence or its context
     "noun_other",  # the figure counts something the question does not ("five dilemmas" for "how many people")
@@ -85,6 +86,7 @@ class Evidence:
     candidates: int = 0
     name: bool = False
     choice: int = 0  # the figure's place in the rules' order (0: the rules' pick)
+    sentence_dense: float | None = None  # the sentence's embedding similarity, when it was measured
 
 
 def answer_features(
@@ -112,6 +114,7 @@ def answer_features(
     out["context"] = evidence.context_share
     out["rank"] = 1.0 / (1 + evidence.rank)
     out["dense"] = evidence.dense
+    out["sentence_dense"] = evidence.dense if evidence.sentence_dense is None else evidence.sentence_dense
     out["phrase"] = evidence.phrase
     out["name"] = 1.0 if evidence.name else 0.0
     out["passage_cover"] = best_cover([f"{evidence.context}\n{evidence.passage}"], weights, analyze)
