@@ -87,7 +87,7 @@ def collect(args: argparse.Namespace) -> list[dict[str, object]]:
 def choices(assistant, item: Item, k: int) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     """The figures the scorer chose the answer among (assistant/answering/answer.py), read again from the
     same passages: their features and whether each is right."""
-    from assistant.answering.answer import rated_choices, read
+    from assistant.answering.choices import rated_choices, read
     from assistant.answering.confidence import load_scorer
     from assistant.answering.questions import analyse_question
     from assistant.answering.results import citations_from

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.answering.answer import CHOICES, build_answer, figure_choices, read
+from assistant.answering.answer import build_answer
+from assistant.answering.choices import CHOICES, figure_choices, read
 from assistant.answering.confidence import Scorer
 from assistant.answering.questions import analyse_question
 from assistant.answering.results import citations_from
