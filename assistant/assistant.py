@@ -113,7 +113,7 @@ class Assistant:
         retriever = self._retriever
         hits = retriever.search(query, k=k, filters=parse_filters(filters))
         return SearchResult(
-            query, focus_hits(query, hits, retriever.reader.lexical.analyze, self._idf(retriever))
+            query, focus_hits(query, hits, retriever.reader.lexical.analyze, self.term_idf(retriever))
         )
 
     def ask(
@@ -142,11 +142,19 @@ class Assistant:
             question,
             hits,
             analyze=retriever.reader.lexical.analyze,
-            idf=self._idf(retriever),
+            idf=self.term_idf(retriever),
             intent=analyse_question(query),
             min_confidence=min_confidence,
             query=query,
+            similarity=self.similarity,
         )
+
+    def similarity(self, query: str, texts: Sequence[str]) -> list[float]:
+        """The embedding similarity (cosine) of each text to the query, as the search measures passages'."""
+        if not texts:
+            return []
+        vectors = self.embedder.embed(list(texts))
+        return [float(x) for x in vectors @ self.embedder.embed_query(query)]
 
     def figures(
         self, topic: str, *, k: int | None = None, filters: Mapping[str, str] | Sequence[str] | None = None
@@ -160,7 +168,7 @@ class Assistant:
     def documents(self) -> list[DocumentInfo]:
         return list(self._reader.documents)
 
-    def _idf(self, retriever: Retriever) -> Callable[[str], float]:
+    def term_idf(self, retriever: Retriever) -> Callable[[str], float]:
         """Inverse document frequency of a stemmed term in the index (rare words weigh more in support)."""
         lexical = retriever.reader.lexical
         n = max(lexical.size, 1)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from itertools import pairwise
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
+from assistant.answering.choices import (
+    Similarity,
+    rated_choices,
+    read,
+)
 from assistant.answering.confidence import (
     OFF_TOPIC,
     OTHER,
@@ -18,44 +20,24 @@ from assistant.answering.confidence import (
     table_confidence,
     threshold_for,
 )
-from assistant.answering.features import Evidence, answer_features
-from assistant.answering.fit import figure_fit, in_question, narrow, numbers_in, unit_fit
+from assistant.answering.features import Evidence
+from assistant.answering.fit import numbers_in
 from assistant.answering.names import names_asked
 from assistant.answering.questions import QuestionIntent, analyse_question
 from assistant.answering.reasons import asked_for, off_topic_reason, rule_reason
+from assistant.answering.results import Answer, Citation, CitedFigure, Sentence, citations_from
+from assistant.answering.support import (
+    Candidate,
+    sentences,
+    unmentioned,
+)
 from assistant.figures.extraction import sentence_figures
-from assistant.figures.joining import is_part_of
 from assistant.retrieval.search import Hit
 from assistant.tables.cells import cell_figure, cell_ref, table_cells
 from assistant.tables.model import row_line
 
-if TYPE_CHECKING:
-    pass
-from assistant.answering.results import Answer, Citation, CitedFigure, Sentence, citations_from
-from assistant.answering.support import (
-    Candidate,
-    candidate,
-    conversions,
-    nearness,
-    phrase_share,
-    question_weights,
-    sentences,
-    term_positions,
-    unmentioned,
-)
-
 # An answer needs this much support; below it the assistant abstains and shows the closest passages.
 MIN_SUPPORT = 0.34
-
-
-MIN_FIGURE_FIT = 0.45
-
-
-# a figure may come from a less supported sentence than the best one, down to this support
-MIN_CANDIDATE_SUPPORT = 0.2
-
-
-CANDIDATE_SENTENCES = 20
 
 
 ABSTAIN = "The documents do not answer this."
@@ -65,29 +47,6 @@ NAME_SENTENCES = 3  # a numbered name is looked for in this many of the best-sup
 
 
 NAME_WINDOW = 40  # characters either side of a name where the question's words count for it
-
-
-@dataclass(frozen=True, slots=True)
-class FigureWeights:
-    """How a candidate figure is scored: a weighted sum of what speaks for it.
-
-    A listwise logistic model fitted on the even-numbered figure questions of SQuAD v1.1 dev (bench/squad.py),
-    rescaled so that fit weighs 1 and rounded; unit and conversion were then set by grid search on the same
-    half. The odd-numbered half is held out.
-    """
-
-    coverage: float = 0.5  # share of the question's terms in the figure's sentence
-    context: float = 0.5  # share held only by the sentence's context (title, sentence before)
-    rank: float = 0.17  # 1 / (1 + passage rank)
-    fit: float = 1.0  # figure_fit: kind, unit, period, change, focus words
-    near: float = 1.0  # nearness of the question's terms to the figure
-    phrase: float = 0.58  # share of the question's word pairs the sentence has in the same order
-    dense: float = 1.6  # the passage's embedding similarity to the question
-    unit: float = 0.3  # unit_fit, beyond its share in fit: "in kgs" picks "15,100 kg" over "33,300 pounds"
-    conversion: float = -0.3  # a figure restating the one before in another unit: "220 miles (350 km)"
-
-
-WEIGHTS = FigureWeights()
 
 
 def build_answer(
@@ -100,16 +59,18 @@ def build_answer(
     min_confidence: float | None = None,
     scorer: Scorer | None = None,
     query: str | None = None,
+    similarity: Similarity | None = None,
 ) -> Answer:
     """Choose the answer for a question from the retrieved hits, and how likely it is to be right.
 
-    A figure question is answered by the figure whose kind and unit fit the question, whose sentence holds
-    most of the question's terms and which stands closest to them; a figure the question itself names is
-    never the answer. Any other question is answered by its best-supported sentence. The scorer then gives
+    For a figure question the rules rank the figures whose kind and unit fit the question, whose sentence
+    holds most of the question's terms and which stand closest to them (a figure the question itself names
+    is never the answer); the scorer answers with the most probably right of the best few. Any other question is answered by its best-supported sentence. The scorer then gives
     the answer a confidence; without enough support, with nothing in the collection about the question, or
     below min_confidence (default: the scorer's threshold; 0 answers whatever the rules find) the answer
     abstains, says why, and the closest passages are still cited. query is the question as searched (a
-    follow-up rewritten with the conversation's words), when it differs.
+    follow-up rewritten with the conversation's words), when it differs. similarity measures how close a
+    candidate sentence is to it (without it the scorer reads the passage's similarity instead).
     """
     scorer = scorer or load_scorer()
     citations = citations_from(hits)
@@ -133,6 +94,7 @@ def build_answer(
         min_confidence=min_confidence,
         scorer=scorer,
         query=query,
+        similarity=similarity,
     )
     chosen = choose(tabled, prose)
     if chosen is not tabled or chosen.abstained or chosen.table is None:
@@ -162,30 +124,13 @@ def _prose_answer(
     min_confidence: float | None,
     scorer: Scorer,
     query: str | None,
+    similarity: Similarity | None,
 ) -> Answer:
-    """The answer from the passages' sentences, scored (see build_answer). A question for no figure is answered
-    from prose passages when some were retrieved: table rows read as sentences answer it badly."""
-    weights = question_weights(question, intent, analyze, idf)
-    prose = [c for c in citations if c.piece is None]
-    readable = prose if prose and intent.kind is None else list(citations)
-    # hits aligned with the passages read: a sentence's rank indexes both
-    hits = [h for h, c in zip(hits, citations, strict=True) if c in readable]
-    scored = [candidate(x, weights, analyze) for x in sentences(readable)]
-    scored.sort(key=lambda c: -c.support)
-    passages = [f"{c.title}\n{c.text}" for c in citations]
-
-    def features(evidence: Evidence | None) -> dict[str, float]:
-        return answer_features(
-            query or question,
-            intent,
-            evidence,
-            support=scored[0].support if scored else 0.0,
-            top_dense=max((h.dense for h in hits), default=0.0),
-            passages=passages,
-            weights=weights,
-            analyze=analyze,
-        )
-
+    """The answer from the passages' sentences, scored (see build_answer)."""
+    reading = read(
+        question, citations, hits, intent, analyze=analyze, idf=idf, query=query, similarity=similarity
+    )
+    scored, features = reading.scored, reading.features
     if not scored or scored[0].support < MIN_SUPPORT or unmentioned(intent, citations, analyze):
         found = features(None)
         low = not scored or scored[0].support < MIN_SUPPORT
@@ -194,7 +139,10 @@ def _prose_answer(
         named = _choose_name(question, intent, scored, analyze)
         best = named[0] if named else scored[0].sentence
         cand = next(c for c in scored if c.sentence is best)
-        found = features(_evidence(cand, citations, hits, name=named is not None))
+        (evidence,) = reading.with_similarity(
+            [_evidence(cand, citations, reading.hits, name=named is not None)]
+        )
+        found = features(evidence)
         answer = Answer(
             question,
             named[1] if named else best.text,
@@ -205,17 +153,19 @@ def _prose_answer(
             _focused(citations, scored, best),
         )
         return _scored(answer, scorer, found, min_confidence, intent)
-    chosen = _choose_figure(question, intent, scored, hits, weights, analyze)
-    if chosen is None:
+    rated = rated_choices(reading, scorer)
+    if not rated:
         found = features(None)
         reason = f"no {asked_for(intent)} in the passages"
         return _abstain(question, _focused(citations, scored, None), found, reason)
-    sentence, figure, evidence = chosen
+    # the scorer chooses among the rules' best few: the most probably right; the rules' order breaks a tie
+    best_rated = max(rated, key=lambda r: r.probability)
+    sentence, figure = best_rated.choice.sentence, best_rated.choice.figure
     others = _other_figures(citations, sentence, figure)
     answer = Answer(
         question, figure.figure.text, False, sentence, figure, others, _focused(citations, scored, sentence)
     )
-    return _scored(answer, scorer, features(evidence), min_confidence, intent)
+    return _scored(answer, scorer, best_rated.features, min_confidence, intent)
 
 
 def _evidence(cand: Candidate, citations: Sequence[Citation], hits: Sequence[Hit], *, name: bool) -> Evidence:
@@ -294,69 +244,6 @@ def _focused(
         if cand.coverage > 0 and cand.sentence.citation not in best:
             best[cand.sentence.citation] = cand.sentence
     return tuple(replace(c, focus=(best[c.n].start, best[c.n].end)) if c.n in best else c for c in citations)
-
-
-def _choose_figure(
-    question: str,
-    intent: QuestionIntent,
-    scored: Sequence[Candidate],
-    hits: Sequence[Hit],
-    weights: dict[str, float],
-    analyze: Callable[[str], list[str]],
-) -> tuple[Sentence, CitedFigure, Evidence] | None:
-    """The best-scoring figure that fits the question, from the best-supported sentences (see FigureWeights),
-    with what the scorer reads about it."""
-    asked = numbers_in(question)
-    question_stems = analyze(question)
-    pairs = set(pairwise(question_stems))
-    w = WEIGHTS
-    best_score, chosen = -math.inf, None
-    scores: list[tuple[float, str]] = []
-    for cand in scored[:CANDIDATE_SENTENCES]:
-        if cand.support < MIN_CANDIDATE_SUPPORT:
-            break
-        text = cand.sentence.text
-        positions = term_positions(text, analyze)
-        phrase = phrase_share(pairs, positions)
-        hit = hits[cand.rank]
-        evidence = (
-            w.coverage * cand.coverage
-            + w.context * cand.context
-            + w.rank / (1 + cand.rank)
-            + w.phrase * phrase
-            + w.dense * hit.dense
-        )
-        found_figures = sentence_figures(text)
-        restated = conversions(text, found_figures)
-        for i, found in enumerate(found_figures):
-            fig = narrow(found, intent.part)
-            fit = figure_fit(fig, intent, text)
-            if fit < MIN_FIGURE_FIT or in_question(fig, asked):
-                continue
-            # nearness of the whole figure: "Robinson (1920–1999)" stands as close to "1999" as to "1920";
-            # a part stands where its whole does: "39 of the 43 previous players" is as near "players"
-            span = found
-            if i + 1 < len(found_figures) and is_part_of(text, found, found_figures[i + 1]):
-                span = replace(found, end=found_figures[i + 1].end)
-            near = nearness(span, text, weights, positions)
-            score = evidence + w.fit * fit + w.near * near
-            unit = unit_fit(fig, intent, text)
-            named = bool(intent.units) and unit == 1.0  # the question asks in this unit
-            score += w.unit * unit + (w.conversion if i in restated and not named else 0.0)
-            scores.append((score, fig.text))
-            if score > best_score:
-                passage = f"{hit.title}\n{hit.chunk.text}"
-                best_score = score
-                chosen = (cand, fig, Evidence(
-                    text, cand.around, passage, cand.rank, cand.coverage, cand.context, hit.dense, phrase,
-                    fig, fit, unit, near, score,
-                ))  # fmt: skip
-    if chosen is None:
-        return None
-    cand, fig, read = chosen
-    others = [s for s, t in scores if t != fig.text]
-    read = replace(read, runner_up=max(others) if others else None, candidates=len(scores))
-    return cand.sentence, CitedFigure(fig, cand.sentence.citation, cand.sentence.text), read
 
 
 def _abstain(

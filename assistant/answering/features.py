@@ -30,9 +30,11 @@ FEATURES: tuple[str, ...] = (
     "fit",  # figure_fit
     "unit",  # unit_fit
     "near",  # nearness of the question's terms to the figure
-    "margin",  # how far it beats the best other figure (capped)
+    "margin",  # how far it beats the best other figure by the rules' score (negative: behind it; capped)
+    "choice",  # 1 / (1 + its place in the rules' order): 1 for the rules' pick
     "candidates",  # log(1 + figures that fit the question)
     # what the rules miss
+    "sentence_dense",  # the answer sentence's embedding similarity to the question (else the passage's)
     "measure_near",  # share of the words naming the measured quantity within a few words of the figure
     "measure_sentence",  # ... in the sentence or its context
     "noun_other",  # the figure counts something the question does not ("five dilemmas" for "how many people")
@@ -41,9 +43,16 @@ FEATURES: tuple[str, ...] = (
     "period_asked",  # the question names a period
     "period_same",  # the figure or its sentence is dated by the asked period
     "period_other",  # the figure or its sentence is dated by other years, never by the asked one
+    "passage_cover",  # weighted share of the question's terms in the answer's passage (with its title)
+    "missing_top",  # weight share of the heaviest question term missing from the sentence and its context
+    "sentence_figures",  # log(1 + figures in the answer's sentence): more figures, more to confuse
     # whether the collection is about the question at all
     "top_dense",  # the best passage's embedding similarity
     "best_cover",  # the largest weighted share of the question's terms any one passage (with title) holds
+    # interactions: a figure answer reads its sentence differently from a sentence answer
+    "figure_coverage",  # figure * coverage
+    "figure_dense",  # figure * dense
+    "margin_choice",  # margin * choice: a lead counts for the rules' pick, a gap against the others
 )
 
 # not a feature of the model but a rule (confidence.decide): the answer is about another named subject
@@ -76,6 +85,8 @@ class Evidence:
     runner_up: float | None = None  # the best score of another figure
     candidates: int = 0
     name: bool = False
+    choice: int = 0  # the figure's place in the rules' order (0: the rules' pick)
+    sentence_dense: float | None = None  # the sentence's embedding similarity, when it was measured
 
 
 def answer_features(
@@ -103,8 +114,11 @@ def answer_features(
     out["context"] = evidence.context_share
     out["rank"] = 1.0 / (1 + evidence.rank)
     out["dense"] = evidence.dense
+    out["sentence_dense"] = evidence.dense if evidence.sentence_dense is None else evidence.sentence_dense
     out["phrase"] = evidence.phrase
     out["name"] = 1.0 if evidence.name else 0.0
+    out["passage_cover"] = best_cover([f"{evidence.context}\n{evidence.passage}"], weights, analyze)
+    out["missing_top"] = missing_top(f"{evidence.context}\n{evidence.sentence}", weights, analyze)
     subject = subject_words(question, intent)
     out["subject_sentence"] = _share(subject, f"{evidence.sentence}", analyze)
     out["subject_passage"] = _share(subject, f"{evidence.context}\n{evidence.passage}", analyze)
@@ -115,7 +129,14 @@ def answer_features(
     out["figure"] = 1.0
     out["fit"], out["unit"], out["near"] = evidence.fit, evidence.unit, evidence.near
     runner = evidence.runner_up
-    out["margin"] = MARGIN_CAP if runner is None else min(MARGIN_CAP, evidence.score - runner)
+    out["margin"] = (
+        MARGIN_CAP if runner is None else max(-MARGIN_CAP, min(MARGIN_CAP, evidence.score - runner))
+    )
+    out["choice"] = 1.0 / (1 + evidence.choice)
+    out["sentence_figures"] = math.log1p(len(sentence_figures(evidence.sentence)))
+    out["figure_coverage"] = evidence.coverage
+    out["figure_dense"] = evidence.dense
+    out["margin_choice"] = out["margin"] * out["choice"]
     out["candidates"] = math.log1p(evidence.candidates)
     measure = [s for w in intent.measure for s in analyze(w)]
     if measure:
@@ -182,6 +203,16 @@ def best_cover(
         terms = set(analyze(text))
         best = max(best, sum(w for t, w in weights.items() if t in terms) / total)
     return best
+
+
+def missing_top(text: str, weights: Mapping[str, float], analyze: Callable[[str], list[str]]) -> float:
+    """The weight share of the heaviest question term the text lacks: a near miss often lacks the one
+    rare word that says what the question is about."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    terms = set(analyze(text))
+    return max((w for t, w in weights.items() if t not in terms), default=0.0) / total
 
 
 def _share(

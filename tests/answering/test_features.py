@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 import pytest
 
 from assistant.answering.features import (
@@ -10,6 +13,7 @@ from assistant.answering.features import (
     Evidence,
     answer_features,
     best_cover,
+    missing_top,
     subject_words,
 )
 from assistant.answering.questions import analyse_question
@@ -22,10 +26,13 @@ HOOLI = "Hooli reported revenue of 75 million dollars in 2023, driven by its new
 CHINA = "The scale of China's digital economy came to 45.5 trillion yuan in 2021."
 
 
-def features(question: str, sentence: str, figure_text: str, *, context: str = "") -> dict[str, float]:
+def features(
+    question: str, sentence: str, figure_text: str, *, context: str = "", **evidence_fields: object
+) -> dict[str, float]:
     intent = analyse_question(question)
     figure = next(f for f in sentence_figures(sentence) if f.text == figure_text)
     evidence = Evidence(sentence, context, sentence, 0, 0.5, 0.0, 0.5, figure=figure, score=2.0)
+    evidence = replace(evidence, **evidence_fields)  # type: ignore[arg-type]
     weights = {t: 1.0 for t in ANALYZE(question)}
     return answer_features(
         question,
@@ -141,3 +148,40 @@ def test_an_answer_from_a_passage_about_another_named_subject_is_marked() -> Non
 
     assert other([india, china]) == 1.0  # China is named elsewhere, not in the answer's passage
     assert other([india]) == 0.0  # nothing else names it: the off-topic signals speak instead
+
+
+def test_the_heaviest_missing_term_is_what_a_near_miss_lacks() -> None:
+    weights = {"huguenot": 3.0, "arriv": 1.0, "year": 1.0}
+    assert missing_top("Many Huguenots arrived that year.", weights, ANALYZE) == 0.0
+    assert missing_top("Many settlers arrived that year.", weights, ANALYZE) == pytest.approx(3 / 5)
+    assert missing_top("Huguenots came.", weights, ANALYZE) == pytest.approx(1 / 5)
+
+
+def test_the_sentences_own_similarity_else_the_passages() -> None:
+    unmeasured = features("What was Hooli's revenue in 2023?", HOOLI, "75 million dollars")
+    measured = features("What was Hooli's revenue in 2023?", HOOLI, "75 million dollars", sentence_dense=0.8)
+    assert unmeasured["sentence_dense"] == unmeasured["dense"] == 0.5
+    assert measured["sentence_dense"] == 0.8 and measured["dense"] == 0.5
+
+
+def test_the_place_in_the_rules_order_and_the_signed_margin() -> None:
+    pick = features("What was Hooli's revenue in 2023?", HOOLI, "75 million dollars", runner_up=1.5)
+    behind = features(
+        "What was Hooli's revenue in 2023?", HOOLI, "75 million dollars", runner_up=2.3, choice=1
+    )
+    far_behind = features(
+        "What was Hooli's revenue in 2023?", HOOLI, "75 million dollars", runner_up=9.0, choice=3
+    )
+    assert (pick["choice"], pick["margin"]) == (1.0, pytest.approx(0.5))
+    assert (behind["choice"], behind["margin"]) == (0.5, pytest.approx(-0.3))
+    assert (far_behind["choice"], far_behind["margin"]) == (0.25, -1.0)  # capped
+    assert behind["margin_choice"] == pytest.approx(-0.15)
+
+
+def test_the_passage_cover_and_the_figures_in_the_sentence() -> None:
+    out = features("How many dilemmas do MSMEs face?", DILEMMAS, "five dilemmas")
+    firms = DILEMMAS.replace("MSMEs", "Firms")
+    other = features("How many dilemmas do MSMEs face?", firms, "five dilemmas")
+    assert other["passage_cover"] < out["passage_cover"]
+    assert out["sentence_figures"] == pytest.approx(math.log(2))  # one figure
+    assert out["figure_coverage"] == out["coverage"] and out["figure_dense"] == out["dense"]
