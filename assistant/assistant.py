@@ -137,7 +137,14 @@ class Assistant:
         check_confidence(min_confidence)
         query = contextualize(question, [h for h in history if isinstance(h, str) and h.strip()])
         retriever = self._retriever
-        hits = retriever.search(query, k=k, filters=parse_filters(filters))
+        where = parse_filters(filters)
+        # embedded once: the search and the scorer's sentence similarities share it
+        asked = self.embedder.embed_query(query)
+        hits = retriever.search(query, k=k, filters=where, query_vector=asked)
+
+        def similarity(text: str, texts: Sequence[str]) -> list[float]:
+            return self._similar(asked if text == query else self.embedder.embed_query(text), texts)
+
         return build_answer(
             question,
             hits,
@@ -146,15 +153,17 @@ class Assistant:
             intent=analyse_question(query),
             min_confidence=min_confidence,
             query=query,
-            similarity=self.similarity,
+            similarity=similarity,
         )
 
     def similarity(self, query: str, texts: Sequence[str]) -> list[float]:
         """The embedding similarity (cosine) of each text to the query, as the search measures passages'."""
+        return self._similar(self.embedder.embed_query(query), texts)
+
+    def _similar(self, vector: np.ndarray, texts: Sequence[str]) -> list[float]:
         if not texts:
             return []
-        vectors = self.embedder.embed(list(texts))
-        return [float(x) for x in vectors @ self.embedder.embed_query(query)]
+        return [float(x) for x in self.embedder.embed(list(texts)) @ vector]
 
     def figures(
         self, topic: str, *, k: int | None = None, filters: Mapping[str, str] | Sequence[str] | None = None
