@@ -23,6 +23,7 @@ from assistant.answering.fit import figure_fit, in_question, narrow, numbers_in,
 from assistant.answering.names import names_asked
 from assistant.answering.questions import QuestionIntent, analyse_question
 from assistant.answering.reasons import asked_for, off_topic_reason, rule_reason
+from assistant.answering.restated import as_stated
 from assistant.figures.extraction import sentence_figures
 from assistant.figures.joining import is_part_of
 from assistant.retrieval.search import Hit
@@ -121,7 +122,8 @@ def build_answer(
     if derived is not None:
         if derived.abstained or derived.derivation is None:
             return derived
-        return _structured(derived, derivation_confidence(derived.derivation.features), min_confidence)
+        confidence = derivation_confidence(derived.derivation.features)
+        return _structured(as_stated(derived, analyze), confidence, min_confidence)
     tabled = answer_from_tables(question, citations, intent, analyze=analyze, idf=idf)
     prose = _prose_answer(
         question,
@@ -137,7 +139,8 @@ def build_answer(
     chosen = choose(tabled, prose)
     if chosen is not tabled or chosen.abstained or chosen.table is None:
         return chosen
-    return _structured(chosen, table_confidence(chosen.table.features.to_dict()), min_confidence)
+    confidence = table_confidence(chosen.table.features.to_dict())
+    return _structured(as_stated(chosen, analyze), confidence, min_confidence)
 
 
 def _structured(answer: Answer, confidence: float, min_confidence: float | None) -> Answer:

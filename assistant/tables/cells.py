@@ -150,7 +150,9 @@ def table_cells(table: Table) -> list[TableCell]:
     """Every non-empty body cell beyond the label column, as a figure (kind "text" when not a number)."""
     headers_of = body_headers(table)
     labels = row_labels(table)
-    table_note = read_unit(f"{table.unit_note} {table.caption}")
+    # a note in the header rows' label column ("($ in billions)" above the row labels) covers the table
+    corner = " ".join(r[0] for r in table.grid[: table.header_rows] if r and read_unit(r[0]).scale)
+    table_note = read_unit(f"{table.unit_note} {table.caption} {corner}")
     known: dict[str, tuple[Period, UnitNote]] = {}
     out = []
     for b, row in enumerate(table.body):

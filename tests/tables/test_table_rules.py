@@ -1,0 +1,123 @@
+"""General rules of answering from a table, each on a small real file read by the real loader: a figure
+quoted as the report's prose restates it, scales read where reports write them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.tables.cells import table_cells
+from tests.tables.test_table_files import ask, cell, load
+
+EBITDA_HTML = """<html><body>
+<table>
+<thead><tr><th></th><th>30 June 2019</th><th>30 June 2018</th></tr></thead>
+<tbody>
+<tr><td></td><td>$'000</td><td>$'000</td></tr>
+<tr><td>Net profit/(loss) after tax</td><td>(9,819)</td><td>6,639</td></tr>
+<tr><td>Underlying EBITDA</td><td>85,123</td><td>62,575</td></tr>
+<tr><td>Total net sales</td><td>1,791,790</td><td>1,562,474</td></tr>
+</tbody></table>
+<p>Net profit/(loss) after tax was $(9.8) million (2018: $6.6 million). Underlying EBITDA improved from
+$62.6 million in FY18 to $85.1 million in FY19.</p>
+<p>Net sales for the year were $1,791.8 million compared to $1,562.5 million last year.</p>
+</body></html>"""
+
+
+def test_a_cell_is_quoted_as_the_prose_restates_it_in_another_scale(tmp_path: Path) -> None:
+    path = tmp_path / "ebitda.html"
+    path.write_text(EBITDA_HTML, encoding="utf-8")
+    doc = load(path)
+    assert cell(doc, "Underlying EBITDA", "2019").scale == "thousand"
+    answer = ask("What was the underlying EBITDA in FY19?", doc)
+    assert answer.answer == "$85.1 million"
+    assert answer.figure is not None and answer.figure.figure.value == 85.1e6
+    assert answer.sentence is not None and "$85.1 million in FY19" in answer.sentence.text
+    # the table's cell stays cited beside the sentence's figure
+    assert answer.table is not None and answer.table.cell is not None
+    assert answer.table.cell.cell.text == "85,123"
+    assert any(f.figure.text == "85,123" for f in answer.figures)
+    negative = ask("What was the net profit/(loss) after tax in FY19?", doc)
+    assert negative.answer == "$(9.8) million"
+
+
+def test_a_sentence_that_names_the_row_less_fully_does_not_restate_it(tmp_path: Path) -> None:
+    path = tmp_path / "sales.html"
+    path.write_text(EBITDA_HTML, encoding="utf-8")
+    # "Net sales ... $1,791.8 million" rounds the cell, but the question asks for the row "Total net sales"
+    answer = ask("What is the total net sales in 2019?", load(path))
+    assert answer.answer == "1,791,790 thousand"
+
+
+SGA_HTML = """<html><body>
+<table>
+<thead><tr><th></th><th>2019</th><th>2018</th></tr></thead>
+<tbody>
+<tr><td>Selling, general and administrative</td><td>$24.9</td><td>$33.5</td></tr>
+<tr><td>Depreciation and amortization</td><td>0.1</td><td>0.1</td></tr>
+</tbody></table>
+<p>Selling, general and administrative expenses for the year ended December 31, 2019 decreased
+$8.6 million to $24.9 million from $33.5 million for the year ended December 31, 2018.</p>
+</body></html>"""
+
+
+def test_a_table_without_a_scale_takes_the_one_a_sentence_gives_the_same_number(tmp_path: Path) -> None:
+    path = tmp_path / "sga.html"
+    path.write_text(SGA_HTML, encoding="utf-8")
+    doc = load(path)
+    assert cell(doc, "Selling, general and administrative", "2019").scale is None
+    # the sentence's "$8.6 million to $24.9 million" is a change and a new level: the level restates 2019
+    answer = ask("What was the selling, general and administrative expense in 2019?", doc)
+    assert answer.answer == "$24.9 million"
+    # a rounding of a number of unknown scale is not taken for it: 0.1 has no restatement
+    other = ask("What was the depreciation and amortization in 2019?", doc)
+    assert other.answer == "0.1"
+
+
+CORNER_MD = """# Liquidity
+
+| ($ in billions) | | |
+|---|---|---|
+| | 2019 | 2018 |
+| Net cash from operating activities | $14.8 | $15.2 |
+| Credit facilities | $15.3 | $15.3 |
+
+The company has generated strong cash flow from operations.
+"""
+
+
+def test_a_unit_note_above_the_row_labels_scales_the_whole_table(tmp_path: Path) -> None:
+    path = tmp_path / "liquidity.md"
+    path.write_text(CORNER_MD, encoding="utf-8")
+    doc = load(path)
+    cells = table_cells(doc.tables[0].table)
+    assert cells and all(c.scale == "billion" and c.unit == "USD" for c in cells if c.value is not None)
+    answer = ask("What was the net cash from operating activities in 2019?", doc)
+    assert answer.answer == "$14.8 billion"
+
+
+WIRELESS_HTML = """<html><body>
+<table>
+<thead><tr><th></th><th>Q4 2019</th><th>Q4 2018</th></tr></thead>
+<tbody>
+<tr><td>Bell Wireless operating revenues</td><td>2,520</td><td>2,433</td></tr>
+<tr><td>Bell Wireline operating revenues</td><td>3,100</td><td>3,050</td></tr>
+</tbody></table>
+<p>Bell Wireless operating revenues grew by 3.6% in Q4 2019 compared with last year.</p>
+</body></html>"""
+
+
+def test_a_computed_change_is_quoted_as_the_sentence_rounds_it(tmp_path: Path) -> None:
+    path = tmp_path / "wireless.html"
+    path.write_text(WIRELESS_HTML, encoding="utf-8")
+    answer = ask(
+        "What is the percentage change in Bell Wireless operating revenues in Q4 2019 to Q4 2018?",
+        load(path),
+    )
+    assert answer.answer == "3.6%"
+    # the working stays: (2,520 - 2,433) / 2,433 = +3.58 percent
+    assert answer.derivation is not None and answer.derivation.text == "+3.58 percent"
+    wireline = ask(
+        "What is the percentage change in Bell Wireline operating revenues in Q4 2019 to Q4 2018?",
+        load(path),
+    )
+    assert wireline.answer == "+1.64 percent"
