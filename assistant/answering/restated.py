@@ -10,6 +10,9 @@ from dataclasses import dataclass, replace
 from assistant.answering.results import Answer, Citation, CitedFigure, Sentence
 from assistant.answering.support import sentences
 from assistant.figures.extraction import Figure, sentence_figures
+from assistant.tables.cells import cell_figure, cell_ref
+from assistant.tables.matching import cells_of
+from assistant.tables.model import row_line
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 MIN_DIGITS = 2  # a restatement this coarse ("$1 million") matches too many cells by chance
@@ -143,13 +146,45 @@ def as_stated(answer: Answer, analyze: Callable[[str], list[str]]) -> Answer:
         labels = [cell.cell.label] if cell is not None else []
     else:
         return answer
+    kept = (answer.figure,) if answer.figure is not None else ()
     found = stated_in_prose(
         value, percent, source, answer.question, answer.citations, analyze, scale_known=known, labels=labels
     )
-    if found is None:
-        return answer
-    stated, sentence = found
-    kept = (answer.figure,) if answer.figure is not None else ()
-    return replace(
-        answer, answer=stated.figure.text, sentence=sentence, figure=stated, figures=(*kept, *answer.figures)
-    )
+    if found is not None:
+        stated, sentence = found
+        return replace(
+            answer,
+            answer=stated.figure.text,
+            sentence=sentence,
+            figure=stated,
+            figures=(*kept, *answer.figures),
+        )
+    if d is not None and d.operation in ("change", "percentage change"):
+        in_table = _stated_in_row(value, percent, answer)
+        if in_table is not None:
+            text, cited = in_table
+            return replace(answer, answer=text, figure=cited, figures=(*kept, *answer.figures))
+    return answer
+
+
+def _stated_in_row(value: float, percent: bool, answer: Answer) -> tuple[str, CitedFigure] | None:
+    """A cell of a change column ("Change", "% change", "2019 vs 2018") in an operand's row that states the
+    computed change rounded (the table's own "36%" for a computed +36.03 percent), as the answer text
+    (with the table's scale) and the cited cell."""
+    docs = {c.n: c.doc_id for c in answer.citations}
+    rows = {(docs.get(f.citation), f.cell.table, f.cell.row) for f in answer.figures if f.cell is not None}
+    pieces = [(c.n, c.doc_id, c.piece) for c in answer.citations if c.piece is not None]
+    for pc in cells_of(pieces):
+        cell = pc.cell
+        if (pc.doc, pc.piece.number, cell.row) not in rows or cell.value is None:
+            continue
+        if not (cell.period.change or "change" in cell.column_header.lower()):
+            continue
+        if (cell.kind == "percent") != percent:
+            continue
+        line = row_line(pc.piece.table, pc.piece.local_row(cell.row) - pc.piece.table.header_rows)
+        figure = cell_figure(cell, line)
+        if restates(value, figure):
+            text = f"{cell.text} {cell.scale}" if cell.scale and not percent else cell.text
+            return text, CitedFigure(figure, pc.hit, line, cell_ref(pc.piece.number, cell))
+    return None

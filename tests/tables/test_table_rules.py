@@ -121,3 +121,31 @@ def test_a_computed_change_is_quoted_as_the_sentence_rounds_it(tmp_path: Path) -
         load(path),
     )
     assert wireline.answer == "+1.64 percent"
+
+
+CHANGE_HTML = """<html><body>
+<table>
+<thead><tr><th></th><th>2019</th><th>2018</th><th>Change</th></tr></thead>
+<tbody>
+<tr><td></td><td>$'000</td><td>$'000</td><td>%</td></tr>
+<tr><td>EBITDA</td><td>79,046</td><td>63,954</td><td>24%</td></tr>
+<tr><td>Underlying EBITDA</td><td>85,123</td><td>62,575</td><td>36%</td></tr>
+<tr><td>Distribution income</td><td>(1,344)</td><td>(3,191)</td><td>(58%)</td></tr>
+<tr><td>Finance costs</td><td>54,897</td><td>25,803</td><td>99%</td></tr>
+</tbody></table>
+<p>The table reconciles statutory profit to EBITDA.</p>
+</body></html>"""
+
+
+def test_a_computed_change_is_quoted_as_the_tables_change_column_states_it(tmp_path: Path) -> None:
+    path = tmp_path / "change.html"
+    path.write_text(CHANGE_HTML, encoding="utf-8")
+    doc = load(path)
+    answer = ask("What was the percentage change in underlying EBITDA between 2018 and 2019?", doc)
+    assert answer.answer == "36%"
+    assert answer.figure is not None and answer.figure.cell is not None
+    assert answer.figure.cell.column_header == "Change %"
+    assert answer.derivation is not None and answer.derivation.text == "+36.03 percent"
+    # the change column's 99% is not what the row's figures give (+112.75 percent): the computation stands
+    costs = ask("What was the percentage change in finance costs between 2018 and 2019?", doc)
+    assert costs.answer == "+112.75 percent"
