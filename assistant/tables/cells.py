@@ -40,6 +40,7 @@ _COUNT_LABEL = re.compile(
     r"\b(?:employees|headcount|staff|people|number\s+of|customers|stores|branches|offices|subscribers|users)\b",
     re.IGNORECASE,
 )
+_FOOTNOTE = re.compile(r"(?<=\d)\s*\(\d\)$|(?<=\d)\s+\(\d{1,2}\)$|(?<=\d)\s*\*+$")
 _EMPTY_VALUES = frozenset({"-", "–", "—", "n/a", "na", "nm", "n.m.", "*", "—%", "-%"})
 
 
@@ -131,7 +132,8 @@ def read_period(text: str) -> Period:
 
 def parse_value(text: str) -> tuple[float | None, str | None]:
     """The signed number in a cell and "%" when it is a percentage: "(3.1)" -> -3.1; "$ 1,450" -> 1450."""
-    stripped = text.strip()
+    # a footnote mark after the figure ("$130,000 (1)", "6,320,000 (2)") is no part of it
+    stripped = _FOOTNOTE.sub("", text.strip())
     if not stripped or stripped.lower() in _EMPTY_VALUES:
         return None, None
     numbers = _NUMBER.findall(stripped)

@@ -152,6 +152,14 @@ def cells_of(pieces: Sequence[tuple[int, str, TablePiece]]) -> list[PieceCell]:
     return out
 
 
+def asks_choice(question: str) -> bool:
+    """Whether a question asks which period or which row wins ("In which year was X higher?", "Which segment
+    contributed the most?"): answered with a header or a label, never with a computed figure."""
+    return _COLUMN_CHOICE.search(question) is not None or (
+        _ROW_CHOICE.match(question) is not None and _RANKING.search(question) is not None
+    )
+
+
 def asks_prose(question: str) -> bool:
     """Whether a question asks what something means or why, which tables do not say."""
     return _PROSE.search(question) is not None
@@ -240,7 +248,7 @@ def _row_scores(
         if tkey not in explained:
             head = " ".join(" ".join(r) for r in table.grid[: table.header_rows])
             explained[tkey] = set(analyze(f"{head} {table.caption}"))
-        own = set(analyze(_label_words(pc.cell.row_label[-1] if pc.cell.row_label else ""))) - period_stems
+        own = set(analyze(_label_words(_own_label(pc.cell)))) - period_stems
         parents = set(analyze(_label_words(" ".join(pc.cell.row_label[:-1])))) - period_stems
         label = own | parents
         if not own:
@@ -265,6 +273,29 @@ def _row_scores(
             f1 = 0.0 if fit == 0.0 else f1 + 0.1 if fit == 1.0 else f1
         out[key] = f1
     return out
+
+
+def _own_label(cell: TableCell) -> str:
+    """The last level of a row's label; "Total" for a row of figures without a label (a table's total)."""
+    own = cell.row_label[-1] if cell.row_label else ""
+    return own if own.strip() else "Total"
+
+
+def _is_total(cell: TableCell) -> bool:
+    """A total row ("Total revenue", "Assets – Total", an unlabelled sum): no rival in a ranking of rows."""
+    return _own_label(cell).lower().startswith("total") or cell.label.lower().startswith("total")
+
+
+def _ranked(candidates: Sequence[PieceCell], sign: int) -> list[PieceCell]:
+    """Candidates best first for a question's direction; when every value is negative ("(25)%", "(4.2)")
+    "higher", "greater" and "most" ask for the larger amount, as reports speak of falls and outflows."""
+    magnitude = all((pc.cell.value or 0.0) < 0 for pc in candidates)
+
+    def key(pc: PieceCell) -> float:
+        value = pc.cell.value or 0.0
+        return sign * (abs(value) if magnitude else value)
+
+    return sorted(candidates, key=key, reverse=True)
 
 
 def _label_words(label: str) -> str:
@@ -435,7 +466,7 @@ def _choose_column(
         sign = _direction(question)
         if sign == 0:
             return _abstain(cells, rows, features)
-        values = sorted(candidates, key=lambda pc: sign * (pc.cell.value or 0.0), reverse=True)
+        values = _ranked(candidates, sign)
         if values[0].cell.value == values[1].cell.value:
             return _abstain(cells, rows, features)
         chosen = values[0]
@@ -462,14 +493,12 @@ def _choose_row(
     candidates = [
         pc
         for pc in cells
-        if _col_key(pc) == best_col
-        and pc.cell.value is not None
-        and not pc.cell.label.lower().startswith("total")
+        if _col_key(pc) == best_col and pc.cell.value is not None and not _is_total(pc.cell)
     ]
     if len(candidates) < 2:
         return None
     sign = _direction(question)
-    ranked = sorted(candidates, key=lambda pc: sign * (pc.cell.value or 0.0), reverse=True)
+    ranked = _ranked(candidates, sign)
     if ranked[0].cell.value == ranked[1].cell.value:
         return None
     chosen = ranked[0]

@@ -149,3 +149,36 @@ def test_a_computed_change_is_quoted_as_the_tables_change_column_states_it(tmp_p
     # the change column's 99% is not what the row's figures give (+112.75 percent): the computation stands
     costs = ask("What was the percentage change in finance costs between 2018 and 2019?", doc)
     assert costs.answer == "+112.75 percent"
+
+
+SEGMENTS_MD = """# Revenue by segment
+
+| ($ in thousands) | 2019 | % Change 2018 to 2019 | 2018 |
+|---|---|---|---|
+| Services | $59,545 | (8)% | $64,476 |
+| Software and other | 3,788 (1) | (25)% | 5,073 |
+| | $63,333 | (9)% | $69,549 |
+
+(1) Includes a one-off licence.
+"""
+
+
+def test_choice_questions_are_answered_with_a_label_not_a_computation(tmp_path: Path) -> None:
+    path = tmp_path / "segments.md"
+    path.write_text(SEGMENTS_MD, encoding="utf-8")
+    doc = load(path)
+    # "3,788 (1)": the footnote mark is no part of the figure
+    software = cell(doc, "Software and other", "2019", exact=True)
+    assert software.value == 3788.0 and software.scale == "thousand"
+    # every change is a fall: the "higher" change is the larger one, (25)%
+    answer = ask("Which segment has a higher percentage change?", doc)
+    assert answer.answer == "Software and other"
+    assert answer.derivation is None
+    # a row of figures without a label is the table's total: "total revenue" names it
+    total = ask("Between 2018 and 2019, which year had higher total revenue?", doc)
+    assert total.answer == "2018"
+    assert total.table is not None and total.table.cell is not None
+    assert total.table.cell.cell.text == "$69,549"
+    # and a ranking of rows leaves it out
+    most = ask("Which segment had the highest revenue in 2019?", doc)
+    assert most.answer == "Services"
