@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from assistant.answering.clauses import asked_clause
 from assistant.answering.confidence import (
     OFF_TOPIC,
     OTHER,
@@ -198,9 +199,10 @@ def _prose_answer(
         best = named[0] if named else scored[0].sentence
         cand = next(c for c in scored if c.sentence is best)
         found = features(_evidence(cand, citations, hits, name=named is not None))
+        clause = None if named else asked_clause(question, best.text, analyze)
         answer = Answer(
             question,
-            named[1] if named else best.text,
+            named[1] if named else clause or best.text,
             False,
             best,
             None,
