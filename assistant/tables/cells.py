@@ -152,8 +152,14 @@ def table_cells(table: Table) -> list[TableCell]:
     """Every non-empty body cell beyond the label column, as a figure (kind "text" when not a number)."""
     headers_of = body_headers(table)
     labels = row_labels(table)
-    # a note in the header rows' label column ("($ in billions)" above the row labels) covers the table
-    corner = " ".join(r[0] for r in table.grid[: table.header_rows] if r and read_unit(r[0]).scale)
+    # a note in the header rows' label column ("($ in billions)" above the row labels), or alone in a header
+    # row ("(dollars in thousands)" under one column of a header row otherwise empty), covers the table
+    notes = [r[0] for r in table.grid[: table.header_rows] if r and read_unit(r[0]).scale]
+    for r in table.grid[: table.header_rows]:
+        texts = {c for c in r if c}
+        if len(texts) == 1 and read_unit(next(iter(texts))).scale:
+            notes.extend(texts)
+    corner = " ".join(dict.fromkeys(notes))
     table_note = read_unit(f"{table.unit_note} {table.caption} {corner}")
     known: dict[str, tuple[Period, UnitNote]] = {}
     out = []

@@ -28,7 +28,8 @@ _COLUMN_CHOICE = re.compile(
     re.IGNORECASE,
 )
 _ROW_CHOICE = re.compile(
-    r"^\s*(?:in\s+)?(?:which|what)\s+(?!year|period|quarter|month|date)(\w+)", re.IGNORECASE
+    r"^\s*(?:(?:in|for|during|as\s+(?:of|at))\s+[^,]{1,40},\s*)?(?:in\s+)?(?:which|what)\s+(?!year|period|quarter|month|date)(\w+)",
+    re.IGNORECASE,
 )
 _MORE = re.compile(
     r"\b(?:higher|highest|more|most|larger|largest|greater|greatest|bigger|biggest|maximum|max|increased?)\b",
@@ -45,9 +46,12 @@ _RANKING = re.compile(
 )
 _THRESHOLD = re.compile(
     r"\b(?P<op>less\s+than|lower\s+than|below|under|more\s+than|greater\s+than|higher\s+than|above|over|exceed(?:s|ed)?)"
-    r"\s*(?:\$\s*)?(?P<n>\d[\d,]*(?:\.\d+)?)",
+    r"\s*(?:\$\s*)?(?P<minus>[-−–]\s*)?(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?:%|(?P<scale>thousands?|millions?|billions?)\b)?",
     re.IGNORECASE,
 )
+# "In which year was X negative?": a threshold at zero
+_SIGN = re.compile(r"\b(?P<sign>negative|positive)\b", re.IGNORECASE)
+_SCALE_OF = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 # questions about what a term means or why: answered from prose
 _PROSE = re.compile(
     r"^\s*(?:why|who|how\s+(?:is|are|was|were|does|do|did)\b|what\s+(?:does|do|did)\b|"
@@ -451,14 +455,23 @@ def _choose_column(
     if row_match < MIN_ROW_MATCH or len(candidates) < 2:
         return _abstain(cells, rows, features)
     threshold = _THRESHOLD.search(question)
-    if threshold:
-        limit = float(threshold.group("n").replace(",", ""))
-        below = re.match(r"less|lower|below|under", threshold.group("op"), re.IGNORECASE) is not None
-        fits = (
-            [pc for pc in candidates if (pc.cell.value or 0.0) < limit]
-            if below
-            else [pc for pc in candidates if (pc.cell.value or 0.0) > limit]
-        )
+    signed = _SIGN.search(question)
+    if threshold or signed:
+        limit, below = 0.0, signed is not None and signed.group("sign").lower() == "negative"
+        if threshold:
+            limit = float(threshold.group("n").replace(",", "")) * (-1 if threshold.group("minus") else 1)
+            below = re.match(r"less|lower|below|under", threshold.group("op"), re.IGNORECASE) is not None
+
+        def value(pc: PieceCell) -> float:
+            """The cell's value in the threshold's terms: in units when the question gives a scale word."""
+            v = pc.cell.value or 0.0
+            scale = threshold.group("scale") if threshold else None
+            if scale:
+                ask = _SCALE_OF[scale.lower().rstrip("s")]
+                return v * _SCALE_OF.get(pc.cell.scale or "", 1.0) / ask if pc.cell.scale else v
+            return v
+
+        fits = [pc for pc in candidates if (value(pc) < limit if below else value(pc) > limit)]
         if len(fits) != 1:
             return _abstain(cells, rows, features)
         chosen = fits[0]
@@ -473,7 +486,10 @@ def _choose_column(
     period = chosen.cell.period
     # "In which year ...?" is answered by the year of "December 31, 2019"
     asks_year = re.search(r"\b(?:years?|fy)\b", question, re.IGNORECASE) is not None
-    text = str(period.years[0]) if asks_year and len(period.years) == 1 else period.text
+    # a column "Fiscal Year Ended April 27, 2019" is a year named by its last day: "2019" in any case
+    year_column = re.search(r"\byears?\b", chosen.cell.column_header, re.IGNORECASE) is not None
+    one_year = len(period.years) == 1 and period.quarter is None
+    text = str(period.years[0]) if (asks_year or year_column) and one_year else period.text
     return TableMatch(True, text, chosen, features, tuple(candidates))
 
 
@@ -487,8 +503,12 @@ def _choose_row(
     and section rows left out); answered with the row's label. None when no column fits."""
     if not columns:
         return None
+    ranked_columns = sorted(columns.values(), reverse=True)
     best_col = max(columns, key=lambda k: columns[k])
-    if columns[best_col] < 0.75:
+    # a column the question's period fits, or the one column whose header words it names ("highest total
+    # value": the "Total" column), clearly ahead of the rest
+    lead = ranked_columns[0] - ranked_columns[1] if len(ranked_columns) > 1 else 0.0
+    if columns[best_col] < 0.75 and not (columns[best_col] > 0.5 and lead >= 0.05):
         return None
     candidates = [
         pc

@@ -182,3 +182,64 @@ def test_choice_questions_are_answered_with_a_label_not_a_computation(tmp_path: 
     # and a ranking of rows leaves it out
     most = ask("Which segment had the highest revenue in 2019?", doc)
     assert most.answer == "Services"
+
+
+OTHER_INCOME_HTML = """<html><body>
+<table>
+<thead>
+<tr><th></th><th>Year ended March 31, 2019</th><th>Year ended March 31, 2018</th></tr>
+<tr><th></th><th></th><th>(dollars in thousands)</th></tr>
+</thead>
+<tbody>
+<tr><td>Interest income</td><td>$ 2,515</td><td>$ 1,310</td></tr>
+<tr><td>Other income (expense), net</td><td>$ (3,781)</td><td>$ 2,727</td></tr>
+</tbody></table>
+<p>Other income is discussed below.</p>
+</body></html>"""
+
+
+def test_thresholds_at_zero_and_in_scale_words_and_year_ended_columns(tmp_path: Path) -> None:
+    path = tmp_path / "other.html"
+    path.write_text(OTHER_INCOME_HTML, encoding="utf-8")
+    doc = load(path)
+    # the note alone in a header row covers every column, not only the one it stands under
+    assert cell(doc, "Interest income", "2019").scale == "thousand"
+    assert cell(doc, "Interest income", "2018").scale == "thousand"
+    negative = ask("In which year was Other income (expense), net negative?", doc)
+    assert negative.answer == "2019"
+    positive = ask("In which year was Other income (expense), net positive?", doc)
+    assert positive.answer == "2018"
+    # 2,515 thousand is above 2 million, 1,310 thousand below; the column is a year named by its last day
+    above = ask("In which period was interest income greater than 2 million?", doc)
+    assert above.answer == "2019"
+    below = ask("In which period was interest income less than 2 million?", doc)
+    assert below.answer == "2018"
+
+
+OBLIGATIONS_HTML = """<html><body>
+<table>
+<thead>
+<tr><th></th><th colspan="3">Payments Due by Period (in millions)</th></tr>
+<tr><th>Contractual Obligations</th><th>Total</th><th>Less than 1 Year</th><th>1-3 Years</th></tr>
+</thead>
+<tbody>
+<tr><td>Long-term debt</td><td>$10,556.6</td><td>$—</td><td>$2,747.6</td></tr>
+<tr><td>Operating lease obligations</td><td>312.6</td><td>52.1</td><td>86.4</td></tr>
+<tr><td>Purchase obligations</td><td>1,483.5</td><td>1,195.3</td><td>223.4</td></tr>
+<tr><td>Total</td><td>$12,352.7</td><td>$1,247.4</td><td>$3,057.4</td></tr>
+</tbody></table>
+<p>Obligations are paid from operating cash.</p>
+</body></html>"""
+
+
+def test_a_ranking_of_rows_in_the_one_column_the_question_names(tmp_path: Path) -> None:
+    path = tmp_path / "obligations.html"
+    path.write_text(OBLIGATIONS_HTML, encoding="utf-8")
+    doc = load(path)
+    answer = ask("Which contractual obligation has the highest total value?", doc)
+    assert answer.answer == "Long-term debt"
+    # a leading "For ...," clause does not hide the ranking; the total row is no rival
+    lowest = ask(
+        "For the next year, what is the obligation that has the least amount due in less than 1 year?", doc
+    )
+    assert lowest.answer == "Operating lease obligations"
