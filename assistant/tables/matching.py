@@ -18,6 +18,7 @@ MIN_ROW_MARGIN = 0.02
 HEADER_WEIGHT = 0.5  # column header words, against the row label's 1
 PHRASE_BONUS = 0.15  # the row label, whole, in the question
 TEXT_CELL_PENALTY = 0.2  # a figure question prefers a number
+QUALIFIER_WEIGHT = 0.5  # a parenthesised word of a row label the question does not say, against 1
 PERCENT_BONUS = 0.25  # a question about a percentage prefers a column of percentages
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -252,15 +253,25 @@ def _row_scores(
         if tkey not in explained:
             head = " ".join(" ".join(r) for r in table.grid[: table.header_rows])
             explained[tkey] = set(analyze(f"{head} {table.caption}"))
-        own = set(analyze(_label_words(_own_label(pc.cell)))) - period_stems
-        parents = set(analyze(_label_words(" ".join(pc.cell.row_label[:-1])))) - period_stems
-        label = own | parents
+        whole = set(analyze(_label_words(_own_label(pc.cell)))) - period_stems
+        # words in parentheses qualify the label ("Carrying amount (non-current (liabilities)/assets)"):
+        # they count when the question says them ("(Scope 1)") and cost less than other words when not
+        own = set(analyze(_label_words(_outside_parentheses(_own_label(pc.cell))))) - period_stems or whole
+        qualifiers = whole - own
+        own |= qualifiers & set(terms)
+        parents = set(analyze(_label_words(" ".join(pc.cell.row_label[:-1])))) - period_stems - whole
+        label = own | parents | qualifiers
         if not own:
             out[key] = 0.0
             continue
         wanted = [t for t in terms if t in label or t not in explained[tkey]]
         hit = sum(weight(t) for t in wanted if t in label)
-        own_weight = sum(weight(t) for t in own) + 0.5 * sum(weight(t) for t in parents - own)
+        unasked = qualifiers - own
+        own_weight = (
+            sum(weight(t) for t in own)
+            + 0.5 * sum(weight(t) for t in parents - own)
+            + QUALIFIER_WEIGHT * sum(weight(t) for t in unasked)
+        )
         covered = sum(weight(t) for t in own if t in terms) + 0.5 * sum(
             weight(t) for t in parents - own if t in terms
         )
@@ -268,7 +279,7 @@ def _row_scores(
         recall = hit / sum(weight(t) for t in wanted) if wanted else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         phrase = pc.cell.row_label[-1].lower() if pc.cell.row_label else ""
-        phrase = re.sub(r"\s*\([^)]*\)\s*$", "", phrase)
+        phrase = _outside_parentheses(phrase).strip()
         if len(phrase) > 3 and phrase in lowered:
             f1 += PHRASE_BONUS
         period = read_period(pc.cell.label)
@@ -277,6 +288,16 @@ def _row_scores(
             f1 = 0.0 if fit == 0.0 else f1 + 0.1 if fit == 1.0 else f1
         out[key] = f1
     return out
+
+
+def _outside_parentheses(text: str) -> str:
+    """A label without its parenthesised qualifiers, nested ones too: "Carrying amount (non-current
+    (liabilities)/assets)" -> "Carrying amount"."""
+    while True:
+        shorter = re.sub(r"\s*\([^()]*\)", "", text)
+        if shorter == text:
+            return " ".join(text.split())
+        text = shorter
 
 
 def _own_label(cell: TableCell) -> str:

@@ -243,3 +243,33 @@ def test_a_ranking_of_rows_in_the_one_column_the_question_names(tmp_path: Path) 
         "For the next year, what is the obligation that has the least amount due in less than 1 year?", doc
     )
     assert lowest.answer == "Operating lease obligations"
+
+
+SWAPS_HTML = """<html><body>
+<table>
+<thead><tr><th></th><th>2019</th><th>2018</th></tr></thead>
+<tbody>
+<tr><td></td><td>RMB’Million</td><td>RMB’Million</td></tr>
+<tr><td>Interest rate swaps</td><td></td><td></td></tr>
+<tr><td>Carrying amount (non-current (liabilities)/assets)</td><td>(494)</td><td>1,663</td></tr>
+<tr><td>Notional amount</td><td>29,423</td><td>77,630</td></tr>
+<tr><td>Emissions (Scope 1)</td><td>144.7</td><td>137.2</td></tr>
+<tr><td>Emissions (Scope 2)</td><td>4,641.0</td><td>4,950.4</td></tr>
+<tr><td>Free cash flow (pre-spectrum)</td><td>5,443</td><td>5,417</td></tr>
+<tr><td>Free cash flow</td><td>4,411</td><td>5,443</td></tr>
+</tbody></table>
+<p>Hedging is described in note 20.</p>
+</body></html>"""
+
+
+def test_a_row_labels_parenthesised_qualifiers_count_only_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "swaps.html"
+    path.write_text(SWAPS_HTML, encoding="utf-8")
+    doc = load(path)
+    # "(non-current (liabilities)/assets)" need not be said to name the row
+    assert ask("What is the 2018 carrying amount of interest rate swaps?", doc).answer == "1,663 million"
+    assert ask("What is the 2019 carrying amount of interest rate swaps?", doc).answer == "(494) million"
+    # "(Scope 2)" tells two rows apart when the question says it
+    assert ask("What were the Scope 2 emissions in 2019?", doc).answer == "4,641.0 million"
+    # and a qualifier the question does not say makes a row a worse fit than the plain one
+    assert ask("How much is the 2019 free cash flow?", doc).answer == "4,411 million"
