@@ -186,5 +186,7 @@ def _stated_in_row(value: float, percent: bool, answer: Answer) -> tuple[str, Ci
         figure = cell_figure(cell, line)
         if restates(value, figure):
             text = f"{cell.text} {cell.scale}" if cell.scale and not percent else cell.text
+            if percent and "%" not in text:  # "13.2" under a header "Change %"
+                text = f"{text}%"
             return text, CitedFigure(figure, pc.hit, line, cell_ref(pc.piece.number, cell))
     return None

@@ -146,6 +146,8 @@ def test_a_computed_change_is_quoted_as_the_tables_change_column_states_it(tmp_p
     assert answer.figure is not None and answer.figure.cell is not None
     assert answer.figure.cell.column_header == "Change %"
     assert answer.derivation is not None and answer.derivation.text == "+36.03 percent"
+    # "change (%)" asks for a percentage change
+    assert ask("What is the change (%) for EBITDA between 2018 and 2019?", doc).answer == "24%"
     # the change column's 99% is not what the row's figures give (+112.75 percent): the computation stands
     costs = ask("What was the percentage change in finance costs between 2018 and 2019?", doc)
     assert costs.answer == "+112.75 percent"
