@@ -53,6 +53,9 @@ class Period:
     quarter: int | None = None
     date: str | None = None  # "december 31" (lower case, month spelled out as written)
     change: bool = False  # "2019 vs 2018", "% change": a comparison of periods, not one
+    # a movement column between an opening and a closing balance ("Dec 29, 2018 | Acquisitions | Other |
+    # Dec 28, 2019"): what happened during the period the closing column ends
+    during: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.years or self.quarter or self.date)
@@ -130,6 +133,24 @@ def read_period(text: str) -> Period:
     return Period("", (), None, None, change)
 
 
+def _movements(periods: list[Period]) -> list[Period]:
+    """Columns without a period between an opening and a later closing column (a roll-forward: "Dec 29,
+    2018 | Acquisitions | Transfers | Dec 28, 2019") take the closing column's period, marked `during`."""
+    dated = [c for c in range(1, len(periods)) if periods[c] and not periods[c].change]
+    if len(dated) != 2 or dated[1] - dated[0] < 2:
+        return periods
+    first, last = periods[dated[0]], periods[dated[1]]
+    if not first.years or not last.years or (first.years, first.date) == (last.years, last.date):
+        return periods
+    if max(first.years) > max(last.years):
+        return periods
+    out = list(periods)
+    for c in range(dated[0] + 1, dated[1]):
+        if not periods[c] and not periods[c].change:
+            out[c] = Period(last.text, last.years, last.quarter, last.date, False, True)
+    return out
+
+
 def parse_value(text: str) -> tuple[float | None, str | None]:
     """The signed number in a cell and "%" when it is a percentage: "(3.1)" -> -3.1; "$ 1,450" -> 1450."""
     # a footnote mark after the figure ("$130,000 (1)", "6,320,000 (2)") is no part of it
@@ -168,7 +189,7 @@ def table_cells(table: Table) -> list[TableCell]:
         for h in headers:
             if h not in known:
                 known[h] = (read_period(h), read_unit(h))
-        periods = [known[h][0] for h in headers]
+        periods = _movements([known[h][0] for h in headers])
         header_notes = [known[h][1] for h in headers]
         label_note = read_unit(row[0]) if row else UnitNote()
         # a count row ("Employees", "Number of stores") is not in the table's currency or scale

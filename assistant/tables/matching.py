@@ -19,7 +19,8 @@ HEADER_WEIGHT = 0.5  # column header words, against the row label's 1
 PHRASE_BONUS = 0.15  # the row label, whole, in the question
 TEXT_CELL_PENALTY = 0.2  # a figure question prefers a number
 QUALIFIER_WEIGHT = 0.5  # a parenthesised word of a row label the question does not say, against 1
-PERCENT_BONUS = 0.25  # a question about a percentage prefers a column of percentages
+PERCENT_BONUS = 0.25
+DURING_FIT = 0.9  # a movement column's period fit, against its closing balance's  # a question about a percentage prefers a column of percentages
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _COLUMN_CHOICE = re.compile(
@@ -330,7 +331,13 @@ def _label_words(label: str) -> str:
 
 def _period_fit(asked: Period, period: Period) -> float:
     """1 when a header's period is the one asked, 0.5 when it overlaps it, 0 when it differs; 0.5 when
-    either names none."""
+    either names none; a movement during the period asked (a roll-forward's "Acquisitions") a little less
+    than its closing balance."""
+    fit = _plain_period_fit(asked, period)
+    return DURING_FIT * fit if period.during else fit
+
+
+def _plain_period_fit(asked: Period, period: Period) -> float:
     if asked.change and period.change and not period.years:
         return 1.0  # "% change": the column a question about a change asks for
     if not asked or not period:
@@ -462,7 +469,11 @@ def _choose_column(
     candidates = [
         pc for pc in cells if _row_key(pc) == best_key and pc.cell.value is not None and pc.cell.period
     ]
-    candidates = [pc for pc in candidates if not pc.cell.period.change and len(pc.cell.period.years) <= 1]
+    candidates = [
+        pc
+        for pc in candidates
+        if not pc.cell.period.change and not pc.cell.period.during and len(pc.cell.period.years) <= 1
+    ]
     if len(asked.years) >= 2:
         candidates = [pc for pc in candidates if set(pc.cell.period.years) & set(asked.years)]
     # one column per period: the one whose header fits best ("Revenues 2019", not "Income 2019"), else the first

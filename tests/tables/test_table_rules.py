@@ -275,3 +275,30 @@ def test_a_row_labels_parenthesised_qualifiers_count_only_when_asked(tmp_path: P
     assert ask("What were the Scope 2 emissions in 2019?", doc).answer == "4,641.0 million"
     # and a qualifier the question does not say makes a row a worse fit than the plain one
     assert ask("How much is the 2019 free cash flow?", doc).answer == "4,411 million"
+
+
+GOODWILL_MD = """# Goodwill
+
+| (In Millions) | Dec 29, 2018 | Acquisitions | Other | Dec 28, 2019 |
+|---|---|---|---|---|
+| Data Center Group | $5,424 | $1,758 | $— | $7,155 |
+| Mobileye | 10,290 | — | — | 10,290 |
+| Client Computing Group | 4,403 | — | (70) | 4,333 |
+
+Goodwill is tested for impairment every year.
+"""
+
+
+def test_a_roll_forwards_movement_columns_belong_to_the_period_they_close(tmp_path: Path) -> None:
+    path = tmp_path / "goodwill.md"
+    path.write_text(GOODWILL_MD, encoding="utf-8")
+    doc = load(path)
+    acquisitions = cell(doc, "Data Center Group", "Acquisitions")
+    assert acquisitions.period.years == (2019,) and acquisitions.period.during
+    assert not cell(doc, "Data Center Group", "Dec 28, 2019").period.during
+    answer = ask("How much goodwill acquisitions for Data Center Group was done in 2019?", doc)
+    assert answer.answer == "$1,758 million"
+    # the closing balance still answers a question that names no movement
+    assert ask("What was the goodwill of Mobileye in 2019?", doc).answer == "10,290 million"
+    # and a comparison of years compares balances, not movements
+    assert ask("In which year was the goodwill of Client Computing Group higher?", doc).answer == "2018"
