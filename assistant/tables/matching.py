@@ -23,6 +23,15 @@ PERCENT_BONUS = 0.25
 DURING_FIT = 0.9  # a movement column's period fit, against its closing balance's  # a question about a percentage prefers a column of percentages
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# the day of a date ("December 31", "30 June"): the period reads it; as a header word it would match any 31
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DAY = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}", re.IGNORECASE)
+# a header's unit note ("$'000", "€m", "(in millions)"): no word a question names a column by
+_UNIT_WORDS = re.compile(
+    r"(?:US\$|A\$|C\$|[$€£¥]|\b(?:USD|EUR|GBP|RMB))\s*['’]?\s*(?:000s?|m|mn|bn|million|thousand|billion)?\b|"
+    r"\(?\bin\s+(?:thousands|millions|billions)\)?",
+    re.IGNORECASE,
+)
 _COLUMN_CHOICE = re.compile(
     r"\b(?:which|what)\s+(?:fiscal\s+|financial\s+)?(?:year|period|quarter|month|date|fy)s?\b|"
     r"\bin\s+which\s+(?:fiscal\s+)?year\b|"
@@ -194,7 +203,9 @@ def match_table(
     rows = _row_scores(question, cells, terms, asked, analyze, weight)
     percent = re.search(r"%|\bper\s*cent|\bpercentage\b", question, re.IGNORECASE) is not None
     column_terms = [
-        t for t in analyze(_YEAR.sub(" ", question)) if t not in set(analyze(" ".join(_PERIOD_WORDS)))
+        t
+        for t in analyze(_DAY.sub(" ", _YEAR.sub(" ", question)))
+        if t not in set(analyze(" ".join(_PERIOD_WORDS)))
     ]
     columns = _column_scores(cells, column_terms, asked, percent, analyze, weight)
     if _COLUMN_CHOICE.search(question):
@@ -206,7 +217,7 @@ def match_table(
             return found
     if not wants_figure and not asked:
         return None  # "What is Tax Fees?": a question about meaning, for the prose
-    return _lookup(cells, rows, columns, asked, wants_figure)
+    return _lookup(cells, rows, columns, asked, wants_figure, percent)
 
 
 def _topic_terms(question: str, analyze: Callable[[str], list[str]]) -> list[str]:
@@ -372,13 +383,13 @@ def _column_scores(
         key = _col_key(pc)
         if key in out:
             continue
-        header = _YEAR.sub(" ", pc.cell.column_header)
+        header = _UNIT_WORDS.sub(" ", _DAY.sub(" ", _YEAR.sub(" ", pc.cell.column_header)))
         words = [t for t in dict.fromkeys(analyze(header)) if t not in period_stems]
         share = (
             sum(weight(t) for t in words if t in term_set) / sum(weight(t) for t in words) if words else 0.0
         )
         out[key] = _period_fit(asked, pc.cell.period) + HEADER_WEIGHT * share
-        if pc.cell.unit == "%" or "%" in pc.cell.column_header:
+        if "%" in pc.cell.column_header:
             out[key] += PERCENT_BONUS if percent else -PERCENT_BONUS
     return out
 
@@ -389,6 +400,7 @@ def _lookup(
     columns: dict[_ColKey, float],
     asked: Period,
     wants_figure: bool,
+    percent: bool = False,
 ) -> TableMatch | None:
     """The cell where the best row crosses the best column for it (None when the question asks for a change
     the table has no column for)."""
@@ -398,6 +410,8 @@ def _lookup(
         if asked and pc.cell.period and _period_fit(asked, pc.cell.period) == 0.0:
             continue  # another year's column
         score = rows[_row_key(pc)] + 0.5 * col
+        if pc.cell.unit == "%" and "%" not in pc.cell.column_header:  # a percentage row in any column
+            score += 0.5 * (PERCENT_BONUS if percent else -PERCENT_BONUS)
         if wants_figure and pc.cell.value is None:
             score -= TEXT_CELL_PENALTY
         scored.append((score, pc))

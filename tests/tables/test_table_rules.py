@@ -302,3 +302,48 @@ def test_a_roll_forwards_movement_columns_belong_to_the_period_they_close(tmp_pa
     assert ask("What was the goodwill of Mobileye in 2019?", doc).answer == "10,290 million"
     # and a comparison of years compares balances, not movements
     assert ask("In which year was the goodwill of Client Computing Group higher?", doc).answer == "2018"
+
+
+RECEIVABLES_HTML = """<html><body>
+<table>
+<thead>
+<tr><th>30 June 2019</th><th>Current</th><th>0 to 30 days past due</th><th>31 to 60 days past due</th><th>Total</th></tr>
+<tr><th></th><th>$'000</th><th>$'000</th><th>$'000</th><th>$'000</th></tr>
+</thead>
+<tbody>
+<tr><td>Expected loss rate</td><td>1%</td><td>5%</td><td>7.5%</td><td>-</td></tr>
+<tr><td>Gross carrying amount</td><td>23,762</td><td>2,068</td><td>787</td><td>26,617</td></tr>
+<tr><td>Loss allowance provision</td><td>238</td><td>103</td><td>59</td><td>400</td></tr>
+</tbody></table>
+<p>Receivables are reviewed monthly.</p>
+</body></html>"""
+
+SALES_HTML = """<html><body>
+<table>
+<thead>
+<tr><th></th><th></th><th>December 31,</th><th></th><th>Change</th></tr>
+<tr><th></th><th>2019</th><th>2018</th><th>$</th><th>%</th></tr>
+</thead>
+<tbody>
+<tr><td>Net sales</td><td>$ 93,662</td><td>$ 103,350</td><td>$ (9,688)</td><td>(9.4%)</td></tr>
+<tr><td>Cost of goods sold</td><td>$ 68,367</td><td>$ 74,646</td><td>$ 6,279</td><td>–</td></tr>
+</tbody></table>
+<p>Net sales fell.</p>
+</body></html>"""
+
+
+def test_columns_are_named_by_their_words_not_their_units_days_or_a_rows_percentages(tmp_path: Path) -> None:
+    path = tmp_path / "receivables.html"
+    path.write_text(RECEIVABLES_HTML, encoding="utf-8")
+    doc = load(path)
+    # the "Current" column: its "$'000" is no word of it, and the loss-rate row's 1% does not make the
+    # whole column a column of percentages
+    assert ask("What is the gross carrying amount for current receivables?", doc).answer == "23,762 thousand"
+    assert ask("What is the loss allowance provision for current receivables?", doc).answer == "238 thousand"
+    # "31" is a number of days here, not the day of a date a question names
+    days = ask("What is the gross carrying amount 31 to 60 days past due?", doc)
+    assert days.answer == "787 thousand"
+    sales = tmp_path / "sales.html"
+    sales.write_text(SALES_HTML, encoding="utf-8")
+    # "December 31," heads the change column too: the "31" of the question's date does not pick it
+    assert ask("What is the net sales for year ended December 31, 2019?", load(sales)).answer == "$ 93,662"
