@@ -20,7 +20,8 @@ PHRASE_BONUS = 0.15  # the row label, whole, in the question
 TEXT_CELL_PENALTY = 0.2  # a figure question prefers a number
 QUALIFIER_WEIGHT = 0.5  # a parenthesised word of a row label the question does not say, against 1
 PERCENT_BONUS = 0.25
-DURING_FIT = 0.9  # a movement column's period fit, against its closing balance's  # a question about a percentage prefers a column of percentages
+DURING_FIT = 0.9
+LATEST_BONUS = 0.05  # a question naming no year asks of the latest year, other things equal  # a movement column's period fit, against its closing balance's  # a question about a percentage prefers a column of percentages
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # the day of a date ("December 31", "30 June"): the period reads it; as a header word it would match any 31
@@ -255,6 +256,13 @@ def _row_scores(
     lowered = " ".join(question.lower().split())
     period_stems = set(analyze(" ".join(_PERIOD_WORDS)))
     explained: dict[tuple[str, int], set[str]] = {}
+    # the latest year a table's row labels name ("2019" and "2018" sections of quarterly rows)
+    latest: dict[tuple[str, int], int] = {}
+    for pc in cells:
+        years = read_period(pc.cell.label).years
+        if years:
+            t = _row_key(pc)[:2]
+            latest[t] = max(latest.get(t, 0), *years)
     out: dict[_RowKey, float] = {}
     for pc in cells:
         key = _row_key(pc)
@@ -271,7 +279,9 @@ def _row_scores(
         own = set(analyze(_label_words(_outside_parentheses(_own_label(pc.cell))))) - period_stems or whole
         qualifiers = whole - own
         own |= qualifiers & set(terms)
-        parents = set(analyze(_label_words(" ".join(pc.cell.row_label[:-1])))) - period_stems - whole
+        # a parent that is a year ("2019" above a block of rows) is the row's period, read below, not words
+        parents = set(analyze(_label_words(_YEAR.sub(" ", " ".join(pc.cell.row_label[:-1])))))
+        parents -= period_stems | whole
         label = own | parents | qualifiers
         if not own:
             out[key] = 0.0
@@ -298,6 +308,10 @@ def _row_scores(
         if asked and period:  # "Outstanding at September 30, 2018": the row names the period asked, or not
             fit = _period_fit(asked, period)
             f1 = 0.0 if fit == 0.0 else f1 + 0.1 if fit == 1.0 else f1
+        if not asked.years and period.years and max(period.years) == latest.get(tkey):
+            f1 += (
+                LATEST_BONUS  # "net sales in the third quarter": of this year's rows, unless a year is named
+            )
         out[key] = f1
     return out
 

@@ -347,3 +347,28 @@ def test_columns_are_named_by_their_words_not_their_units_days_or_a_rows_percent
     sales.write_text(SALES_HTML, encoding="utf-8")
     # "December 31," heads the change column too: the "31" of the question's date does not pick it
     assert ask("What is the net sales for year ended December 31, 2019?", load(sales)).answer == "$ 93,662"
+
+
+QUARTERS_MD = """# Quarterly results (in thousands)
+
+| | First | Second | Third | Fourth |
+|---|---|---|---|---|
+| 2019 | | | | |
+| Net sales | $117,625 | $120,684 | $115,651 | $115,040 |
+| Operating earnings | $14,218 | $17,083 | $10,124 | $12,391 |
+| 2018 | | | | |
+| Net sales | $113,530 | $118,021 | $118,859 | $120,073 |
+| Operating earnings | $13,359 | $14,544 | $16,118 | $17,017 |
+
+Sales were steady through the year.
+"""
+
+
+def test_year_sections_of_rows_are_periods_and_no_year_asks_of_the_latest(tmp_path: Path) -> None:
+    path = tmp_path / "quarters.md"
+    path.write_text(QUARTERS_MD, encoding="utf-8")
+    doc = load(path)
+    assert ask("What was the net sales in the third quarter?", doc).answer == "$115,651 thousand"
+    assert ask("What were the operating earnings in the fourth quarter?", doc).answer == "$12,391 thousand"
+    # a year named picks its block
+    assert ask("What was the net sales in the third quarter of 2018?", doc).answer == "$118,859 thousand"
