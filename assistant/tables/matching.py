@@ -61,6 +61,7 @@ _THRESHOLD = re.compile(
     r"\s*(?:\$\s*)?(?P<minus>[-−–]\s*)?(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?:%|(?P<scale>thousands?|millions?|billions?)\b)?",
     re.IGNORECASE,
 )
+_COUNT = re.compile(r"\bnumber\s+of\b|\bhow\s+many\b", re.IGNORECASE)
 # "In which year was X negative?": a threshold at zero
 _SIGN = re.compile(r"\b(?P<sign>negative|positive)\b", re.IGNORECASE)
 _SCALE_OF = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
@@ -218,7 +219,7 @@ def match_table(
             return found
     if not wants_figure and not asked:
         return None  # "What is Tax Fees?": a question about meaning, for the prose
-    return _lookup(cells, rows, columns, asked, wants_figure, percent)
+    return _lookup(question, cells, rows, columns, asked, wants_figure, percent)
 
 
 def _topic_terms(question: str, analyze: Callable[[str], list[str]]) -> list[str]:
@@ -409,6 +410,7 @@ def _column_scores(
 
 
 def _lookup(
+    question: str,
     cells: Sequence[PieceCell],
     rows: dict[_RowKey, float],
     columns: dict[_ColKey, float],
@@ -433,6 +435,8 @@ def _lookup(
     if not scored:
         return _abstain(cells, rows)
     best = scored[0][1]
+    if best.cell.unit == "%" and not percent and _COUNT.search(question):
+        return None  # "What is the number of X?" is not answered by a percentage: the prose may say it
     if asked.change and not best.cell.period.change:
         return None  # "What was the increase in X in 2019?" with no change column: not a cell of this table
     row_match = rows[_row_key(best)]

@@ -372,3 +372,24 @@ def test_year_sections_of_rows_are_periods_and_no_year_asks_of_the_latest(tmp_pa
     assert ask("What were the operating earnings in the fourth quarter?", doc).answer == "$12,391 thousand"
     # a year named picks its block
     assert ask("What was the net sales in the third quarter of 2018?", doc).answer == "$118,859 thousand"
+
+
+VALUATIONS_HTML = """<html><body>
+<table>
+<thead><tr><th></th><th>External valuation %</th><th>Internal valuation %</th></tr></thead>
+<tbody>
+<tr><td>Leasehold</td><td>23%</td><td>77%</td></tr>
+<tr><td>Freehold</td><td>38%</td><td>62%</td></tr>
+</tbody></table>
+<p>During the year the Group obtained external valuations on 31 freehold investment properties.</p>
+</body></html>"""
+
+
+def test_a_count_question_is_not_answered_with_a_percentage(tmp_path: Path) -> None:
+    path = tmp_path / "valuations.html"
+    path.write_text(VALUATIONS_HTML, encoding="utf-8")
+    doc = load(path)
+    count = ask("What is the number of freehold investment properties with external valuations?", doc)
+    assert count.answer.startswith("31") and count.table is None
+    many = ask("How many freehold investment properties had external valuations?", doc)
+    assert many.answer == "31 freehold investment properties"
