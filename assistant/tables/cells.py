@@ -41,6 +41,11 @@ _COUNT_LABEL = re.compile(
     re.IGNORECASE,
 )
 _FOOTNOTE = re.compile(r"(?<=\d)\s*\(\d\)$|(?<=\d)\s+\(\d{1,2}\)$|(?<=\d)\s*\*+$")
+_OWN_MEASURE = re.compile(
+    r"\bper\s+(?:share|unit|employee|head|day|tonne|customer|user|subscriber)\b|\bcents\b|\bpence\b|"
+    r"\b(?:in\s+)?(?:years|months|days)\)|\bratio\b|\bmultiple\b",
+    re.IGNORECASE,
+)
 _EMPTY_VALUES = frozenset({"-", "–", "—", "n/a", "na", "nm", "n.m.", "*", "—%", "-%"})
 
 
@@ -193,7 +198,9 @@ def table_cells(table: Table) -> list[TableCell]:
         header_notes = [known[h][1] for h in headers]
         label_note = read_unit(row[0]) if row else UnitNote()
         # a count row ("Employees", "Number of stores") is not in the table's currency or scale
-        row_note = UnitNote() if row and _COUNT_LABEL.search(row[0]) else table_note
+        # nor a row that states its own measure ("Earnings per share (cents)", "Expected term (in years)")
+        own_measure = row and (_COUNT_LABEL.search(row[0]) or _OWN_MEASURE.search(row[0]))
+        row_note = UnitNote() if own_measure else table_note
         for c in range(1, len(row)):
             text = row[c]
             if not text or text.lower() in _EMPTY_VALUES:  # "–", "n/a": no figure, nothing to answer with

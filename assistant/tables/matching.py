@@ -476,6 +476,20 @@ def _abstain(
     return TableMatch(False, "", None, features, (), closest)
 
 
+_PLACES = {"second": 1, "third": 2, "fourth": 3, "fifth": 4, "2nd": 1, "3rd": 2, "4th": 3, "5th": 4}
+_PLACE = re.compile(
+    r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)[\s-]+(?:highest|largest|greatest|biggest|most|"
+    r"lowest|smallest|least|fewest)\b",
+    re.IGNORECASE,
+)
+
+
+def _place(question: str) -> int:
+    """0 for "the highest", 1 for "the second highest", 2 for "the third largest"..."""
+    m = _PLACE.search(question)
+    return _PLACES[m.group(1).lower()] if m else 0
+
+
 def _direction(question: str) -> int:
     """+1 when the question asks for the larger, -1 for the smaller, 0 when it does not say."""
     more, less = _MORE.search(question), _LESS.search(question)
@@ -583,9 +597,14 @@ def _choose_row(
         return None
     sign = _direction(question)
     ranked = _ranked(candidates, sign)
-    if ranked[0].cell.value == ranked[1].cell.value:
+    place = _place(question)  # "the second highest": the row in that place
+    if place >= len(ranked) or (
+        place + 1 < len(ranked) and ranked[place].cell.value == ranked[place + 1].cell.value
+    ):
         return None
-    chosen = ranked[0]
+    if place and ranked[place - 1].cell.value == ranked[place].cell.value:
+        return None
+    chosen = ranked[place]
     features = MatchFeatures(0.0, columns[best_col], 0.0, 0.0, True)
     label = chosen.cell.row_label[-1] if chosen.cell.row_label else ""
     return TableMatch(True, label, chosen, features, tuple(candidates))

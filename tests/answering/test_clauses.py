@@ -51,3 +51,18 @@ def test_a_sentence_that_does_not_say_it_that_way_gives_no_clause() -> None:
     )
     # other questions are not of this kind
     assert asked_clause("Why did revenue increase?", "Revenue increased due to volume.", ANALYZE) is None
+
+
+def test_how_was_it_calculated_is_answered_by_what_follows_the_participle() -> None:
+    question = "How was foreign tax credit carryforwards calculated?"
+    footnote = "(2) Calculated based on the deferral method and includes foreign investment tax credits."
+    assert asked_clause(question, footnote, ANALYZE) == (
+        "based on the deferral method and includes foreign investment tax credits."
+    )
+    named = "EBITDA is calculated by adding back depreciation to adjusted operating profit."
+    assert asked_clause("How is EBITDA calculated?", named, ANALYZE) == (
+        "by adding back depreciation to adjusted operating profit."
+    )
+    # a sentence about something else that happens to be calculated
+    other = "Revenue is calculated net of discounts."
+    assert asked_clause("How is EBITDA calculated?", other, ANALYZE) is None

@@ -393,3 +393,30 @@ def test_a_count_question_is_not_answered_with_a_percentage(tmp_path: Path) -> N
     assert count.answer.startswith("31") and count.table is None
     many = ask("How many freehold investment properties had external valuations?", doc)
     assert many.answer == "31 freehold investment properties"
+
+
+DIVIDENDS_MD = """# Results
+
+| $ million | 2019 | 2018 |
+|---|---|---|
+| Revenue | 503.6 | 476.9 |
+| Adjusted basic earnings per share (cents) | 13.40 | 10.86 |
+| Services | 120.0 | 100.0 |
+| Licences | 250.0 | 260.0 |
+| Hardware | 133.6 | 116.9 |
+
+Revenue grew in every region.
+"""
+
+
+def test_rows_that_state_their_own_measure_and_places_in_a_ranking(tmp_path: Path) -> None:
+    path = tmp_path / "results.md"
+    path.write_text(DIVIDENDS_MD, encoding="utf-8")
+    doc = load(path)
+    assert cell(doc, "Revenue", "2019").scale == "million"
+    # cents per share are not millions of dollars
+    eps = cell(doc, "Adjusted basic earnings per share (cents)", "2019")
+    assert eps.scale is None and eps.unit is None
+    # "second highest": the row in second place (Revenue leads, then Licences, then Hardware)
+    assert ask("Which line has the second highest amount in 2019?", doc).answer == "Licences"
+    assert ask("Which line has the third highest amount in 2019?", doc).answer == "Hardware"
