@@ -194,6 +194,7 @@ def match_table(
     the question is not one a table answers (no table cells, or a question about meaning)."""
     if not cells or asks_prose(question):
         return None
+    analyze = _with_synonyms(analyze)
     asked = read_period(question)
     terms = _topic_terms(question, analyze)
     if not terms and not asked:
@@ -220,6 +221,31 @@ def match_table(
     if not wants_figure and not asked:
         return None  # "What is Tax Fees?": a question about meaning, for the prose
     return _lookup(question, cells, rows, columns, asked, wants_figure, percent)
+
+
+# words a question and a table use for the same thing: the question's word is read as the table's
+_SYNONYMS = {
+    "male": "men",
+    "males": "men",
+    "man": "men",
+    "female": "women",
+    "females": "women",
+    "woman": "women",
+    "headcount": "employees",
+    "staff": "employees",
+    "workforce": "employees",
+    "personnel": "employees",
+}
+
+
+def _with_synonyms(analyze: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """The analyzer with each synonym's stem replaced by its table word's stem ("male" -> "men")."""
+    canon = {analyze(k)[0]: analyze(v)[0] for k, v in _SYNONYMS.items() if analyze(k) and analyze(v)}
+
+    def analyzed(text: str) -> list[str]:
+        return [canon.get(t, t) for t in analyze(text)]
+
+    return analyzed
 
 
 def _topic_terms(question: str, analyze: Callable[[str], list[str]]) -> list[str]:

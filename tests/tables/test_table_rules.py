@@ -420,3 +420,28 @@ def test_rows_that_state_their_own_measure_and_places_in_a_ranking(tmp_path: Pat
     # "second highest": the row in second place (Revenue leads, then Licences, then Hardware)
     assert ask("Which line has the second highest amount in 2019?", doc).answer == "Licences"
     assert ask("Which line has the third highest amount in 2019?", doc).answer == "Hardware"
+
+
+LIFE_HTML = """<html><body>
+<table>
+<thead>
+<tr><th></th><th colspan="2">2019</th><th colspan="2">2018</th></tr>
+<tr><th></th><th>Men</th><th>Women</th><th>Men</th><th>Women</th></tr>
+</thead>
+<tbody>
+<tr><td>Member aged 65 (current life expectancy)</td><td>86.8</td><td>88.9</td><td>87.3</td><td>89.3</td></tr>
+<tr><td>Employees</td><td>1,200</td><td>1,350</td><td>1,100</td><td>1,300</td></tr>
+</tbody></table>
+<p>Mortality assumptions follow standard tables.</p>
+</body></html>"""
+
+
+def test_a_questions_word_is_read_as_the_tables_synonym(tmp_path: Path) -> None:
+    path = tmp_path / "life.html"
+    path.write_text(LIFE_HTML, encoding="utf-8")
+    doc = load(path)
+    male = ask("What is the current life expectancy in 2019 for a male member aged 65?", doc)
+    assert male.answer == "86.8"
+    female = ask("What is the current life expectancy in 2018 for a female member aged 65?", doc)
+    assert female.answer == "89.3"
+    assert ask("What was the female headcount in 2019?", doc).answer == "1,350"
