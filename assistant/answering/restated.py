@@ -47,16 +47,20 @@ def written(figure: Figure) -> Written | None:
     return Written(number, decimals, abs(figure.value) / number, digits)
 
 
-def restates(value: float, figure: Figure, *, scale_known: bool = True) -> bool:
+def restates(value: float, figure: Figure, *, scale_known: bool = True, change: bool = False) -> bool:
     """Whether a stated figure is `value` (in units, or percent) rounded as the figure is written, in
     another scale or to fewer decimals than the source has. When the source's scale is not known (a table
     with no unit note), only the same number with a scale word restates it: "$616" is "$616 million"
-    (a rounding, "16,901" as "$16.9 million", may be a different figure of another scale)."""
+    (a rounding, "16,901" as "$16.9 million", may be a different figure of another scale); but a change,
+    which prose narrates rounded ("increased $9.6 million"), is also read as in units ($9,577,144)."""
     w = written(figure)
     if w is None or w.digits < MIN_DIGITS:
         return False
     if not scale_known:
-        return w.multiplier > 1 and abs(abs(value) - w.number) < 10 ** -(w.decimals + 3)
+        if w.multiplier > 1 and abs(abs(value) - w.number) < 10 ** -(w.decimals + 3):
+            return True
+        if not change:
+            return False
     return abs(round(abs(value) / w.multiplier, w.decimals) - w.number) < 10 ** -(w.decimals + 3)
 
 
@@ -70,6 +74,7 @@ def stated_in_prose(
     *,
     scale_known: bool = True,
     labels: Sequence[str] = (),
+    change: bool = False,
 ) -> tuple[CitedFigure, Sentence] | None:
     """The prose figure (and its sentence) of the cited passages that restates `value` (a percentage when `percent`) rounded,
     in a sentence that shares a word of what the question asks about; None when none does or the source's
@@ -97,7 +102,9 @@ def stated_in_prose(
             same = source and number and number.group(0) == source.group(0) and f.kind != "percent"
             if same and scale_known:
                 continue  # the table's own figure, written the same way: nothing to prefer
-            if restates(value, f, scale_known=scale_known) and (best is None or shared > best[0]):
+            if restates(value, f, scale_known=scale_known, change=change) and (
+                best is None or shared > best[0]
+            ):
                 best = (shared, CitedFigure(f, s.citation, s.text), s)
     return (best[1], best[2]) if best else None
 
@@ -136,6 +143,7 @@ def as_stated(answer: Answer, analyze: Callable[[str], list[str]]) -> Answer:
         source = ""
         known = percent or d.scale is not None
         labels = [o.row_label for o in d.operands]
+        change = d.operation == "change"
     elif answer.table is not None and answer.figure is not None and answer.figure.figure.value is not None:
         figure = answer.figure.figure
         percent = figure.kind == "percent"
@@ -144,11 +152,20 @@ def as_stated(answer: Answer, analyze: Callable[[str], list[str]]) -> Answer:
         cell = answer.table.cell
         known = percent or (cell is not None and cell.cell.scale is not None)
         labels = [cell.cell.label] if cell is not None else []
+        change = cell is not None and cell.cell.period.change
     else:
         return answer
     kept = (answer.figure,) if answer.figure is not None else ()
     found = stated_in_prose(
-        value, percent, source, answer.question, answer.citations, analyze, scale_known=known, labels=labels
+        value,
+        percent,
+        source,
+        answer.question,
+        answer.citations,
+        analyze,
+        scale_known=known,
+        labels=labels,
+        change=change,
     )
     if found is not None:
         stated, sentence = found

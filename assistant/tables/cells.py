@@ -31,7 +31,8 @@ _SPLIT_YEAR = re.compile(r"\b((?:19|20)\d{2})\s*/\s*((?:19|20)?\d{2})\b")
 _SHORT_FY = re.compile(r"\bFY?\s?['’]?(\d{2})\b(?![.,]\d)")
 _QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _CHANGE = re.compile(
-    r"\bvs\.?\b|\bversus\b|\bchanges?\b|\bgrowth\b|\bvariance\b|\bincrease\b|\bdecrease\b", re.I
+    r"\bvs\.?\b|\bversus\b|\bchanges?\b|\bgrowth\b|\bvariance\b|\bincrease\b|\bdecrease\b|\bdifference\b",
+    re.I,
 )
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?|\.\d+")
 _SYMBOL = re.compile(r"^[\s(\-–—−]*(US\$|A\$|C\$|[$€£¥])")

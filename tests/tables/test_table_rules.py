@@ -445,3 +445,30 @@ def test_a_questions_word_is_read_as_the_tables_synonym(tmp_path: Path) -> None:
     female = ask("What is the current life expectancy in 2018 for a female member aged 65?", doc)
     assert female.answer == "89.3"
     assert ask("What was the female headcount in 2019?", doc).answer == "1,350"
+
+
+DIFFERENCE_HTML = """<html><body>
+<table>
+<thead>
+<tr><th></th><th>2019</th><th>2018</th><th>$ Difference</th><th>% Difference</th></tr>
+</thead>
+<tbody>
+<tr><td>Selling, general and administrative expense</td><td>$24,371,349</td><td>$14,794,205</td>
+<td>$9,577,144</td><td>64.7%</td></tr>
+<tr><td>Research and development expense</td><td>7,496,012</td><td>3,766,160</td><td>3,729,852</td><td>99.0%</td></tr>
+</tbody></table>
+<p>Selling, general and administrative expense increased $9.6 million to $24.4 million in 2019.</p>
+</body></html>"""
+
+
+def test_a_difference_column_answers_a_change_and_the_prose_rounds_it(tmp_path: Path) -> None:
+    path = tmp_path / "difference.html"
+    path.write_text(DIFFERENCE_HTML, encoding="utf-8")
+    doc = load(path)
+    assert cell(doc, "Selling, general and administrative expense", "$ Difference").period.change
+    answer = ask("What was the Selling, general and administrative expense increase in 2019?", doc)
+    assert answer.answer == "$9.6 million"
+    # the same table's level is not rounded into the sentence's "$24.4 million": a table without a scale
+    # may be in thousands, and only a change is read as in units
+    level = ask("What was the selling, general and administrative expense in 2019?", doc)
+    assert level.answer == "$24,371,349"
