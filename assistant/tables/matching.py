@@ -169,11 +169,19 @@ def cells_of(pieces: Sequence[tuple[int, str, TablePiece]]) -> list[PieceCell]:
     return out
 
 
+_THAN = re.compile(r"\b(?:more|less|fewer|greater|higher|lower|larger|smaller)\s+than\b", re.IGNORECASE)
+
+
+def _ranks(question: str) -> bool:
+    """Whether a question ranks rows ("contributed the most"); "more than 5 years" names a column."""
+    return _RANKING.search(_THAN.sub(" ", question)) is not None
+
+
 def asks_choice(question: str) -> bool:
     """Whether a question asks which period or which row wins ("In which year was X higher?", "Which segment
     contributed the most?"): answered with a header or a label, never with a computed figure."""
     return _COLUMN_CHOICE.search(question) is not None or (
-        _ROW_CHOICE.match(question) is not None and _RANKING.search(question) is not None
+        _ROW_CHOICE.match(question) is not None and _ranks(question)
     )
 
 
@@ -214,7 +222,7 @@ def match_table(
     if _COLUMN_CHOICE.search(question):
         return _choose_column(question, cells, rows, columns, asked)
     row_choice = _ROW_CHOICE.match(question)
-    if row_choice and _RANKING.search(question):
+    if row_choice and _ranks(question):
         found = _choose_row(question, cells, rows, columns)
         if found is not None:
             return found

@@ -472,3 +472,27 @@ def test_a_difference_column_answers_a_change_and_the_prose_rounds_it(tmp_path: 
     # may be in thousands, and only a change is read as in units
     level = ask("What was the selling, general and administrative expense in 2019?", doc)
     assert level.answer == "$24,371,349"
+
+
+LEASES_HTML = """<html><body>
+<table>
+<thead><tr><th></th><th>Total</th><th>Less than 1 year</th><th>1-5 years</th><th>More than 5 years</th></tr></thead>
+<tbody>
+<tr><td>Operating leases</td><td>1,000.0</td><td>200.0</td><td>679.8</td><td>120.2</td></tr>
+<tr><td>Purchase obligations</td><td>500.0</td><td>400.0</td><td>56.8</td><td>43.2</td></tr>
+</tbody></table>
+<p>Obligations are paid from operating cash.</p>
+</body></html>"""
+
+
+def test_more_than_in_a_column_name_is_no_ranking(tmp_path: Path) -> None:
+    path = tmp_path / "leases.html"
+    path.write_text(LEASES_HTML, encoding="utf-8")
+    doc = load(path)
+    share = ask(
+        "What is the percentage of the operating leases of more than 5 years in the total operating leases?",
+        doc,
+    )
+    assert share.derivation is not None and share.answer == "12.02 percent"
+    # a ranking is still one
+    assert ask("Which obligation has the highest total?", doc).answer == "Operating leases"
