@@ -19,9 +19,9 @@ HEADER_WEIGHT = 0.5  # column header words, against the row label's 1
 PHRASE_BONUS = 0.15  # the row label, whole, in the question
 TEXT_CELL_PENALTY = 0.2  # a figure question prefers a number
 QUALIFIER_WEIGHT = 0.5  # a parenthesised word of a row label the question does not say, against 1
-PERCENT_BONUS = 0.25
-DURING_FIT = 0.9
-LATEST_BONUS = 0.05  # a question naming no year asks of the latest year, other things equal  # a movement column's period fit, against its closing balance's  # a question about a percentage prefers a column of percentages
+PERCENT_BONUS = 0.25  # a question about a percentage prefers a column of percentages
+DURING_FIT = 0.9  # a movement column's period fit, against its closing balance's
+LATEST_BONUS = 0.05  # a question naming no year asks of the latest year, other things equal
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # the day of a date ("December 31", "30 June"): the period reads it; as a header word it would match any 31
@@ -43,11 +43,11 @@ _ROW_CHOICE = re.compile(
     r"^\s*(?:(?:in|for|during|as\s+(?:of|at))\s+[^,]{1,40},\s*)?(?:in\s+)?(?:which|what)\s+(?!year|period|quarter|month|date)(\w+)",
     re.IGNORECASE,
 )
-_MORE = re.compile(
+MORE = re.compile(
     r"\b(?:higher|highest|more|most|larger|largest|greater|greatest|bigger|biggest|maximum|max|increased?)\b",
     re.I,
 )
-_LESS = re.compile(
+LESS = re.compile(
     r"\b(?:lower|lowest|less|least|smaller|smallest|fewer|fewest|minimum|min|decreased?)\b", re.I
 )
 # "Which segment contributed the most?": a ranking of rows (not "What percentage did sales increase by?")
@@ -56,15 +56,12 @@ _RANKING = re.compile(
     r"greater|bigger|more|less|fewer)\b",
     re.IGNORECASE,
 )
-_THRESHOLD = re.compile(
+THRESHOLD = re.compile(
     r"\b(?P<op>less\s+than|lower\s+than|below|under|more\s+than|greater\s+than|higher\s+than|above|over|exceed(?:s|ed)?)"
     r"\s*(?:\$\s*)?(?P<minus>[-−–]\s*)?(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?:%|(?P<scale>thousands?|millions?|billions?)\b)?",
     re.IGNORECASE,
 )
 _COUNT = re.compile(r"\bnumber\s+of\b|\bhow\s+many\b", re.IGNORECASE)
-# "In which year was X negative?": a threshold at zero
-_SIGN = re.compile(r"\b(?P<sign>negative|positive)\b", re.IGNORECASE)
-_SCALE_OF = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 # questions about what a term means or why: answered from prose
 _PROSE = re.compile(
     r"^\s*(?:why|who|how\s+(?:is|are|was|were|does|do|did)\b|what\s+(?:does|do|did)\b|"
@@ -202,6 +199,8 @@ def match_table(
     the question is not one a table answers (no table cells, or a question about meaning)."""
     if not cells or asks_prose(question):
         return None
+    from assistant.tables.comparisons import choose_column, choose_row  # it imports this module
+
     analyze = _with_synonyms(analyze)
     asked = read_period(question)
     terms = _topic_terms(question, analyze)
@@ -220,10 +219,10 @@ def match_table(
     ]
     columns = _column_scores(cells, column_terms, asked, percent, analyze, weight)
     if _COLUMN_CHOICE.search(question):
-        return _choose_column(question, cells, rows, columns, asked)
+        return choose_column(question, cells, rows, columns, asked)
     row_choice = _ROW_CHOICE.match(question)
     if row_choice and _ranks(question):
-        found = _choose_row(question, cells, rows, columns)
+        found = choose_row(question, cells, rows, columns)
         if found is not None:
             return found
     if not wants_figure and not asked:
@@ -259,22 +258,22 @@ def _with_synonyms(analyze: Callable[[str], list[str]]) -> Callable[[str], list[
 def _topic_terms(question: str, analyze: Callable[[str], list[str]]) -> list[str]:
     """The question's stemmed words less its period words, comparison words and thresholds: what names the
     row (and maybe the column)."""
-    text = _THRESHOLD.sub(" ", question)
-    text = _YEAR.sub(" ", _MORE.sub(" ", _LESS.sub(" ", text)))
+    text = THRESHOLD.sub(" ", question)
+    text = _YEAR.sub(" ", MORE.sub(" ", LESS.sub(" ", text)))
     text = _GENERIC.sub(" ", text)
     period_stems = set(analyze(" ".join(_PERIOD_WORDS)))
     return [t for t in dict.fromkeys(analyze(text)) if t not in period_stems]
 
 
-_RowKey = tuple[str, int, int]  # (document, table number, grid row)
-_ColKey = tuple[str, int, int, str]  # (document, table number, column, header: blocks of a table differ)
+RowKey = tuple[str, int, int]  # (document, table number, grid row)
+ColKey = tuple[str, int, int, str]  # (document, table number, column, header: blocks of a table differ)
 
 
-def _row_key(pc: PieceCell) -> _RowKey:
+def row_key(pc: PieceCell) -> RowKey:
     return (pc.doc, pc.piece.number, pc.cell.row)
 
 
-def _col_key(pc: PieceCell) -> _ColKey:
+def col_key(pc: PieceCell) -> ColKey:
     return (pc.doc, pc.piece.number, pc.cell.column, pc.cell.column_header)
 
 
@@ -285,7 +284,7 @@ def _row_scores(
     asked: Period,
     analyze: Callable[[str], list[str]],
     weight: Callable[[str], float],
-) -> dict[_RowKey, float]:
+) -> dict[RowKey, float]:
     """Each row's match: F1 of the question's topic words (less those only the headers or caption explain)
     against the row label's words, idf weighted, plus a bonus when the label stands whole in the question."""
     lowered = " ".join(question.lower().split())
@@ -296,11 +295,11 @@ def _row_scores(
     for pc in cells:
         years = read_period(pc.cell.label).years
         if years:
-            t = _row_key(pc)[:2]
+            t = row_key(pc)[:2]
             latest[t] = max(latest.get(t, 0), *years)
-    out: dict[_RowKey, float] = {}
+    out: dict[RowKey, float] = {}
     for pc in cells:
-        key = _row_key(pc)
+        key = row_key(pc)
         if key in out:
             continue
         table = pc.piece.table
@@ -308,10 +307,10 @@ def _row_scores(
         if tkey not in explained:
             head = " ".join(" ".join(r) for r in table.grid[: table.header_rows])
             explained[tkey] = set(analyze(f"{head} {table.caption}"))
-        whole = set(analyze(_label_words(_own_label(pc.cell)))) - period_stems
+        whole = set(analyze(_label_words(own_label(pc.cell)))) - period_stems
         # words in parentheses qualify the label ("Carrying amount (non-current (liabilities)/assets)"):
         # they count when the question says them ("(Scope 1)") and cost less than other words when not
-        own = set(analyze(_label_words(_outside_parentheses(_own_label(pc.cell))))) - period_stems or whole
+        own = set(analyze(_label_words(_outside_parentheses(own_label(pc.cell))))) - period_stems or whole
         qualifiers = whole - own
         own |= qualifiers & set(terms)
         # a parent that is a year ("2019" above a block of rows) is the row's period, read below, not words
@@ -361,27 +360,10 @@ def _outside_parentheses(text: str) -> str:
         text = shorter
 
 
-def _own_label(cell: TableCell) -> str:
+def own_label(cell: TableCell) -> str:
     """The last level of a row's label; "Total" for a row of figures without a label (a table's total)."""
     own = cell.row_label[-1] if cell.row_label else ""
     return own if own.strip() else "Total"
-
-
-def _is_total(cell: TableCell) -> bool:
-    """A total row ("Total revenue", "Assets – Total", an unlabelled sum): no rival in a ranking of rows."""
-    return _own_label(cell).lower().startswith("total") or cell.label.lower().startswith("total")
-
-
-def _ranked(candidates: Sequence[PieceCell], sign: int) -> list[PieceCell]:
-    """Candidates best first for a question's direction; when every value is negative ("(25)%", "(4.2)")
-    "higher", "greater" and "most" ask for the larger amount, as reports speak of falls and outflows."""
-    magnitude = all((pc.cell.value or 0.0) < 0 for pc in candidates)
-
-    def key(pc: PieceCell) -> float:
-        value = pc.cell.value or 0.0
-        return sign * (abs(value) if magnitude else value)
-
-    return sorted(candidates, key=key, reverse=True)
 
 
 def _label_words(label: str) -> str:
@@ -422,14 +404,14 @@ def _column_scores(
     percent: bool,
     analyze: Callable[[str], list[str]],
     weight: Callable[[str], float],
-) -> dict[_ColKey, float]:
+) -> dict[ColKey, float]:
     """Each column's match: its period against the question's, plus the share of its header's own words
     (less period words) that the question holds."""
-    out: dict[_ColKey, float] = {}
+    out: dict[ColKey, float] = {}
     term_set = set(terms)
     period_stems = set(analyze(" ".join(_PERIOD_WORDS)))
     for pc in cells:
-        key = _col_key(pc)
+        key = col_key(pc)
         if key in out:
             continue
         header = _UNIT_WORDS.sub(" ", _DAY.sub(" ", _YEAR.sub(" ", pc.cell.column_header)))
@@ -446,8 +428,8 @@ def _column_scores(
 def _lookup(
     question: str,
     cells: Sequence[PieceCell],
-    rows: dict[_RowKey, float],
-    columns: dict[_ColKey, float],
+    rows: dict[RowKey, float],
+    columns: dict[ColKey, float],
     asked: Period,
     wants_figure: bool,
     percent: bool = False,
@@ -456,10 +438,10 @@ def _lookup(
     the table has no column for)."""
     scored = []
     for pc in cells:
-        col = columns[_col_key(pc)]
+        col = columns[col_key(pc)]
         if asked and pc.cell.period and _period_fit(asked, pc.cell.period) == 0.0:
             continue  # another year's column
-        score = rows[_row_key(pc)] + 0.5 * col
+        score = rows[row_key(pc)] + 0.5 * col
         if pc.cell.unit == "%" and "%" not in pc.cell.column_header:  # a percentage row in any column
             score += 0.5 * (PERCENT_BONUS if percent else -PERCENT_BONUS)
         if wants_figure and pc.cell.value is None:
@@ -467,178 +449,44 @@ def _lookup(
         scored.append((score, pc))
     scored.sort(key=lambda x: -x[0])
     if not scored:
-        return _abstain(cells, rows)
+        return abstain(cells, rows)
     best = scored[0][1]
     if best.cell.unit == "%" and not percent and _COUNT.search(question):
         return None  # "What is the number of X?" is not answered by a percentage: the prose may say it
     if asked.change and not best.cell.period.change:
         return None  # "What was the increase in X in 2019?" with no change column: not a cell of this table
-    row_match = rows[_row_key(best)]
-    col_match = columns[_col_key(best)]
+    row_match = rows[row_key(best)]
+    col_match = columns[col_key(best)]
     row_rival = max(
         (
-            rows[_row_key(pc)]
+            rows[row_key(pc)]
             for _, pc in scored
-            if _row_key(pc) != _row_key(best) and pc.cell.text != best.cell.text
+            if row_key(pc) != row_key(best) and pc.cell.text != best.cell.text
         ),
         default=0.0,
     )
     # the lead of the chosen cell over the best other cell of its row (text cells weigh less when a figure
     # is wanted)
     col_rival = max(
-        (s for s, pc in scored if _row_key(pc) == _row_key(best) and pc.cell.text != best.cell.text),
+        (s for s, pc in scored if row_key(pc) == row_key(best) and pc.cell.text != best.cell.text),
         default=None,
     )
     col_margin = scored[0][0] - col_rival if col_rival is not None else col_match
     features = MatchFeatures(row_match, col_match, row_match - row_rival, col_margin, False)
     clear_column = col_margin > 0
     if row_match < MIN_ROW_MATCH or features.row_margin < MIN_ROW_MARGIN or not clear_column:
-        return _abstain(cells, rows, features)
+        return abstain(cells, rows, features)
     return TableMatch(True, best.cell.text, best, features)
 
 
-def _abstain(
-    cells: Sequence[PieceCell], rows: dict[_RowKey, float], features: MatchFeatures | None = None
+def abstain(
+    cells: Sequence[PieceCell], rows: dict[RowKey, float], features: MatchFeatures | None = None
 ) -> TableMatch:
     """No clear cell: the cells of the three best-matched rows, to show instead; row_match is the best row's."""
-    ranked = sorted({_row_key(pc): rows[_row_key(pc)] for pc in cells}.items(), key=lambda x: -x[1])
+    ranked = sorted({row_key(pc): rows[row_key(pc)] for pc in cells}.items(), key=lambda x: -x[1])
     keep = {k for k, s in ranked[:3] if s > 0}
-    closest = tuple(pc for pc in cells if _row_key(pc) in keep)
+    closest = tuple(pc for pc in cells if row_key(pc) in keep)
     top = ranked[0][1] if ranked else 0.0
     features = features or MatchFeatures(0.0, 0.0, 0.0, 0.0, False)
     features = replace(features, row_match=max(features.row_match, top))
     return TableMatch(False, "", None, features, (), closest)
-
-
-_PLACES = {"second": 1, "third": 2, "fourth": 3, "fifth": 4, "2nd": 1, "3rd": 2, "4th": 3, "5th": 4}
-_PLACE = re.compile(
-    r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)[\s-]+(?:highest|largest|greatest|biggest|most|"
-    r"lowest|smallest|least|fewest)\b",
-    re.IGNORECASE,
-)
-
-
-def _place(question: str) -> int:
-    """0 for "the highest", 1 for "the second highest", 2 for "the third largest"..."""
-    m = _PLACE.search(question)
-    return _PLACES[m.group(1).lower()] if m else 0
-
-
-def _direction(question: str) -> int:
-    """+1 when the question asks for the larger, -1 for the smaller, 0 when it does not say."""
-    more, less = _MORE.search(question), _LESS.search(question)
-    if more and (not less or more.start() < less.start()):
-        return 1
-    return -1 if less else 0
-
-
-def _choose_column(
-    question: str,
-    cells: Sequence[PieceCell],
-    rows: dict[_RowKey, float],
-    columns: dict[_ColKey, float],
-    asked: Period,
-) -> TableMatch:
-    """ "In which year was X higher?": of the best row's period columns (those the question names, when it
-    names two or more), the one whose value wins; answered with the column's period."""
-    best_key = max(rows, key=lambda k: rows[k], default=None)
-    if best_key is None:
-        return _abstain(cells, rows)
-    row_match = rows[best_key]
-    rival = max((s for k, s in rows.items() if k != best_key), default=0.0)
-    candidates = [
-        pc for pc in cells if _row_key(pc) == best_key and pc.cell.value is not None and pc.cell.period
-    ]
-    candidates = [
-        pc
-        for pc in candidates
-        if not pc.cell.period.change and not pc.cell.period.during and len(pc.cell.period.years) <= 1
-    ]
-    if len(asked.years) >= 2:
-        candidates = [pc for pc in candidates if set(pc.cell.period.years) & set(asked.years)]
-    # one column per period: the one whose header fits best ("Revenues 2019", not "Income 2019"), else the first
-    per_period: dict[str, PieceCell] = {}
-    for pc in candidates:
-        held = per_period.get(pc.cell.period.text)
-        if held is None or columns[_col_key(pc)] > columns[_col_key(held)]:
-            per_period[pc.cell.period.text] = pc
-    candidates = list(per_period.values())
-    features = MatchFeatures(row_match, 1.0 if candidates else 0.0, row_match - rival, 0.0, True)
-    if row_match < MIN_ROW_MATCH or len(candidates) < 2:
-        return _abstain(cells, rows, features)
-    threshold = _THRESHOLD.search(question)
-    signed = _SIGN.search(question)
-    if threshold or signed:
-        limit, below = 0.0, signed is not None and signed.group("sign").lower() == "negative"
-        if threshold:
-            limit = float(threshold.group("n").replace(",", "")) * (-1 if threshold.group("minus") else 1)
-            below = re.match(r"less|lower|below|under", threshold.group("op"), re.IGNORECASE) is not None
-
-        def value(pc: PieceCell) -> float:
-            """The cell's value in the threshold's terms: in units when the question gives a scale word."""
-            v = pc.cell.value or 0.0
-            scale = threshold.group("scale") if threshold else None
-            if scale:
-                ask = _SCALE_OF[scale.lower().rstrip("s")]
-                return v * _SCALE_OF.get(pc.cell.scale or "", 1.0) / ask if pc.cell.scale else v
-            return v
-
-        fits = [pc for pc in candidates if (value(pc) < limit if below else value(pc) > limit)]
-        if len(fits) != 1:
-            return _abstain(cells, rows, features)
-        chosen = fits[0]
-    else:
-        sign = _direction(question)
-        if sign == 0:
-            return _abstain(cells, rows, features)
-        values = _ranked(candidates, sign)
-        if values[0].cell.value == values[1].cell.value:
-            return _abstain(cells, rows, features)
-        chosen = values[0]
-    period = chosen.cell.period
-    # "In which year ...?" is answered by the year of "December 31, 2019"
-    asks_year = re.search(r"\b(?:years?|fy)\b", question, re.IGNORECASE) is not None
-    # a column "Fiscal Year Ended April 27, 2019" is a year named by its last day: "2019" in any case
-    year_column = re.search(r"\byears?\b", chosen.cell.column_header, re.IGNORECASE) is not None
-    one_year = len(period.years) == 1 and period.quarter is None
-    text = str(period.years[0]) if (asks_year or year_column) and one_year else period.text
-    return TableMatch(True, text, chosen, features, tuple(candidates))
-
-
-def _choose_row(
-    question: str,
-    cells: Sequence[PieceCell],
-    rows: dict[_RowKey, float],
-    columns: dict[_ColKey, float],
-) -> TableMatch | None:
-    """ "Which segment contributed the most in 2019?": in the best column, the row whose value wins (totals
-    and section rows left out); answered with the row's label. None when no column fits."""
-    if not columns:
-        return None
-    ranked_columns = sorted(columns.values(), reverse=True)
-    best_col = max(columns, key=lambda k: columns[k])
-    # a column the question's period fits, or the one column whose header words it names ("highest total
-    # value": the "Total" column), clearly ahead of the rest
-    lead = ranked_columns[0] - ranked_columns[1] if len(ranked_columns) > 1 else 0.0
-    if columns[best_col] < 0.75 and not (columns[best_col] > 0.5 and lead >= 0.05):
-        return None
-    candidates = [
-        pc
-        for pc in cells
-        if _col_key(pc) == best_col and pc.cell.value is not None and not _is_total(pc.cell)
-    ]
-    if len(candidates) < 2:
-        return None
-    sign = _direction(question)
-    ranked = _ranked(candidates, sign)
-    place = _place(question)  # "the second highest": the row in that place
-    if place >= len(ranked) or (
-        place + 1 < len(ranked) and ranked[place].cell.value == ranked[place + 1].cell.value
-    ):
-        return None
-    if place and ranked[place - 1].cell.value == ranked[place].cell.value:
-        return None
-    chosen = ranked[place]
-    features = MatchFeatures(0.0, columns[best_col], 0.0, 0.0, True)
-    label = chosen.cell.row_label[-1] if chosen.cell.row_label else ""
-    return TableMatch(True, label, chosen, features, tuple(candidates))
