@@ -76,9 +76,10 @@ def stated_in_prose(
     labels: Sequence[str] = (),
     change: bool = False,
 ) -> tuple[CitedFigure, Sentence] | None:
-    """The prose figure (and its sentence) of the cited passages that restates `value` (a percentage when `percent`) rounded,
-    in a sentence that shares a word of what the question asks about; None when none does or the source's
-    own text is already how it is stated ("85,123" stated as "85,123")."""
+    """The prose figure of the cited passages, with its sentence, that restates `value` (a percentage when
+    `percent`) rounded, in a sentence that shares a word of what the question asks about and every word
+    the question shares with the row labels; None when none does or the source's own text is already how
+    it is stated ("85,123" stated as "85,123")."""
     idle = set(analyze(_IDLE))
     asked = {t for t in analyze(re.sub(r"\b(?:19|20)\d{2}\b", " ", question)) if t not in idle}
     if not asked:
