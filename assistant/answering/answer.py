@@ -10,6 +10,7 @@ from assistant.answering.choices import (
     rated_choices,
     read,
 )
+from assistant.answering.clauses import asked_clause
 from assistant.answering.confidence import (
     OFF_TOPIC,
     OTHER,
@@ -25,6 +26,7 @@ from assistant.answering.fit import numbers_in
 from assistant.answering.names import names_asked
 from assistant.answering.questions import QuestionIntent, analyse_question
 from assistant.answering.reasons import asked_for, off_topic_reason, rule_reason
+from assistant.answering.restated import as_stated
 from assistant.answering.results import Answer, Citation, CitedFigure, Sentence, citations_from
 from assistant.answering.support import (
     Candidate,
@@ -82,7 +84,8 @@ def build_answer(
     if derived is not None:
         if derived.abstained or derived.derivation is None:
             return derived
-        return _structured(derived, derivation_confidence(derived.derivation.features), min_confidence)
+        confidence = derivation_confidence(derived.derivation.features)
+        return _structured(as_stated(derived, analyze), confidence, min_confidence)
     tabled = answer_from_tables(question, citations, intent, analyze=analyze, idf=idf)
     prose = _prose_answer(
         question,
@@ -99,7 +102,8 @@ def build_answer(
     chosen = choose(tabled, prose)
     if chosen is not tabled or chosen.abstained or chosen.table is None:
         return chosen
-    return _structured(chosen, table_confidence(chosen.table.features.to_dict()), min_confidence)
+    confidence = table_confidence(chosen.table.features.to_dict())
+    return _structured(as_stated(chosen, analyze), confidence, min_confidence)
 
 
 def _structured(answer: Answer, confidence: float, min_confidence: float | None) -> Answer:
@@ -143,9 +147,10 @@ def _prose_answer(
             [_evidence(cand, citations, reading.hits, name=named is not None)]
         )
         found = features(evidence)
+        clause = None if named else asked_clause(question, best.text, analyze)
         answer = Answer(
             question,
-            named[1] if named else best.text,
+            named[1] if named else clause or best.text,
             False,
             best,
             None,

@@ -14,7 +14,7 @@ from assistant.derivations.model import Derivation
 from assistant.derivations.operands import FoundOperand, find_operands
 from assistant.derivations.questions import read_derived
 from assistant.tables.cells import cell_figure, cell_ref
-from assistant.tables.matching import cells_of
+from assistant.tables.matching import asks_choice, cells_of
 from assistant.tables.model import row_line
 
 
@@ -26,8 +26,9 @@ def answer_derived(
     idf: Callable[[str], float] | None,
 ) -> Answer | None:
     """The derived answer, or an abstention saying what is missing; None when the question asks for no
-    derived figure or no cited passage is a table."""
-    asked = read_derived(question)
+    derived figure (a question of which year or which row wins asks for a header or a label) or no cited
+    passage is a table."""
+    asked = None if asks_choice(question) else read_derived(question)
     if asked is None:
         return None
     pieces = [(c.n, c.doc_id, c.piece) for c in citations if c.piece is not None]

@@ -57,7 +57,7 @@ def column_years(pc: PieceCell) -> tuple[int, ...]:
     """The one year a cell's column stands for ("2019", "December 31, 2 0 1 9", "FY19"), or () for a
     comparison column or one naming no year or several."""
     period = pc.cell.period
-    if period.change or _CHANGE.search(pc.cell.column_header):
+    if period.change or period.during or _CHANGE.search(pc.cell.column_header):
         return ()
     if len(period.years) == 1:
         return period.years

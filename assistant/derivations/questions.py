@@ -23,7 +23,7 @@ _RANGE = re.compile(
 _PCT_CHANGE = re.compile(
     r"(?<!absolute\s)\bpercent(?:age)?\s+(?:change|increase|decrease|growth|rise|decline|drop|fall|movement)|"
     r"%\s*(?:change|increase|decrease|growth)|\bgrowth\s+rate\b|\brate\s+of\s+(?:change|growth|increase|decrease)|"
-    r"\bby\s+what\s+percent(?:age)?\b|\bpercentage\s+(?:increase|decrease)\s*/\s*\(?\s*(?:increase|decrease)",
+    r"\bby\s+what\s+percent(?:age)?\b|\bchange\s*\(\s*%\s*\)|\bpercentage\s+(?:increase|decrease)\s*/\s*\(?\s*(?:increase|decrease)",
     re.IGNORECASE,
 )
 _SHARE = re.compile(

@@ -31,13 +31,20 @@ _SPLIT_YEAR = re.compile(r"\b((?:19|20)\d{2})\s*/\s*((?:19|20)?\d{2})\b")
 _SHORT_FY = re.compile(r"\bFY?\s?['’]?(\d{2})\b(?![.,]\d)")
 _QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _CHANGE = re.compile(
-    r"\bvs\.?\b|\bversus\b|\bchanges?\b|\bgrowth\b|\bvariance\b|\bincrease\b|\bdecrease\b", re.I
+    r"\bvs\.?\b|\bversus\b|\bchanges?\b|\bgrowth\b|\bvariance\b|\bincrease\b|\bdecrease\b|\bdifference\b",
+    re.I,
 )
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?|\.\d+")
 _SYMBOL = re.compile(r"^[\s(\-–—−]*(US\$|A\$|C\$|[$€£¥])")
 _SYMBOLS = {"US$": "USD", "$": "USD", "A$": "AUD", "C$": "CAD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 _COUNT_LABEL = re.compile(
     r"\b(?:employees|headcount|staff|people|number\s+of|customers|stores|branches|offices|subscribers|users)\b",
+    re.IGNORECASE,
+)
+_FOOTNOTE = re.compile(r"(?<=\d)\s*\(\d\)$|(?<=\d)\s+\(\d{1,2}\)$|(?<=\d)\s*\*+$")
+_OWN_MEASURE = re.compile(
+    r"\bper\s+(?:share|unit|employee|head|day|tonne|customer|user|subscriber)\b|\bcents\b|\bpence\b|"
+    r"\b(?:in\s+)?(?:years|months|days)\)|\bratio\b|\bmultiple\b",
     re.IGNORECASE,
 )
 _EMPTY_VALUES = frozenset({"-", "–", "—", "n/a", "na", "nm", "n.m.", "*", "—%", "-%"})
@@ -52,6 +59,9 @@ class Period:
     quarter: int | None = None
     date: str | None = None  # "december 31" (lower case, month spelled out as written)
     change: bool = False  # "2019 vs 2018", "% change": a comparison of periods, not one
+    # a movement column between an opening and a closing balance ("Dec 29, 2018 | Acquisitions | Other |
+    # Dec 28, 2019"): what happened during the period the closing column ends
+    during: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.years or self.quarter or self.date)
@@ -115,9 +125,28 @@ def read_period(text: str) -> Period:
     return Period("", (), None, None, change)
 
 
+def _movements(periods: list[Period]) -> list[Period]:
+    """Columns without a period between an opening and a later closing column (a roll-forward: "Dec 29,
+    2018 | Acquisitions | Transfers | Dec 28, 2019") take the closing column's period, marked `during`."""
+    dated = [c for c in range(1, len(periods)) if periods[c] and not periods[c].change]
+    if len(dated) != 2 or dated[1] - dated[0] < 2:
+        return periods
+    first, last = periods[dated[0]], periods[dated[1]]
+    if not first.years or not last.years or (first.years, first.date) == (last.years, last.date):
+        return periods
+    if max(first.years) > max(last.years):
+        return periods
+    out = list(periods)
+    for c in range(dated[0] + 1, dated[1]):
+        if not periods[c] and not periods[c].change:
+            out[c] = Period(last.text, last.years, last.quarter, last.date, False, True)
+    return out
+
+
 def parse_value(text: str) -> tuple[float | None, str | None]:
     """The signed number in a cell and "%" when it is a percentage: "(3.1)" -> -3.1; "$ 1,450" -> 1450."""
-    stripped = text.strip()
+    # a footnote mark after the figure ("$130,000 (1)", "6,320,000 (2)") is no part of it
+    stripped = _FOOTNOTE.sub("", text.strip())
     if not stripped or stripped.lower() in _EMPTY_VALUES:
         return None, None
     numbers = _NUMBER.findall(stripped)
@@ -136,7 +165,15 @@ def table_cells(table: Table) -> list[TableCell]:
     """Every non-empty body cell beyond the label column, as a figure (kind "text" when not a number)."""
     headers_of = body_headers(table)
     labels = row_labels(table)
-    table_note = read_unit(f"{table.unit_note} {table.caption}")
+    # a note in the header rows' label column ("($ in billions)" above the row labels), or alone in a header
+    # row ("(dollars in thousands)" under one column of a header row otherwise empty), covers the table
+    notes = [r[0] for r in table.grid[: table.header_rows] if r and read_unit(r[0]).scale]
+    for r in table.grid[: table.header_rows]:
+        texts = {c for c in r if c}
+        if len(texts) == 1 and read_unit(next(iter(texts))).scale:
+            notes.extend(texts)
+    corner = " ".join(dict.fromkeys(notes))
+    table_note = read_unit(f"{table.unit_note} {table.caption} {corner}")
     known: dict[str, tuple[Period, UnitNote]] = {}
     out = []
     for b, row in enumerate(table.body):
@@ -144,11 +181,13 @@ def table_cells(table: Table) -> list[TableCell]:
         for h in headers:
             if h not in known:
                 known[h] = (read_period(h), read_unit(h))
-        periods = [known[h][0] for h in headers]
+        periods = _movements([known[h][0] for h in headers])
         header_notes = [known[h][1] for h in headers]
         label_note = read_unit(row[0]) if row else UnitNote()
         # a count row ("Employees", "Number of stores") is not in the table's currency or scale
-        row_note = UnitNote() if row and _COUNT_LABEL.search(row[0]) else table_note
+        # nor a row that states its own measure ("Earnings per share (cents)", "Expected term (in years)")
+        own_measure = row and (_COUNT_LABEL.search(row[0]) or _OWN_MEASURE.search(row[0]))
+        row_note = UnitNote() if own_measure else table_note
         for c in range(1, len(row)):
             text = row[c]
             if not text or text.lower() in _EMPTY_VALUES:  # "–", "n/a": no figure, nothing to answer with

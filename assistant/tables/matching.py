@@ -18,9 +18,21 @@ MIN_ROW_MARGIN = 0.02
 HEADER_WEIGHT = 0.5  # column header words, against the row label's 1
 PHRASE_BONUS = 0.15  # the row label, whole, in the question
 TEXT_CELL_PENALTY = 0.2  # a figure question prefers a number
+QUALIFIER_WEIGHT = 0.5  # a parenthesised word of a row label the question does not say, against 1
 PERCENT_BONUS = 0.25  # a question about a percentage prefers a column of percentages
+DURING_FIT = 0.9  # a movement column's period fit, against its closing balance's
+LATEST_BONUS = 0.05  # a question naming no year asks of the latest year, other things equal
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# the day of a date ("December 31", "30 June"): the period reads it; as a header word it would match any 31
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DAY = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}", re.IGNORECASE)
+# a header's unit note ("$'000", "€m", "(in millions)"): no word a question names a column by
+_UNIT_WORDS = re.compile(
+    r"(?:US\$|A\$|C\$|[$€£¥]|\b(?:USD|EUR|GBP|RMB))\s*['’]?\s*(?:000s?|m|mn|bn|million|thousand|billion)?\b|"
+    r"\(?\bin\s+(?:thousands|millions|billions)\)?",
+    re.IGNORECASE,
+)
 _COLUMN_CHOICE = re.compile(
     r"\b(?:which|what)\s+(?:fiscal\s+|financial\s+)?(?:year|period|quarter|month|date|fy)s?\b|"
     r"\bin\s+which\s+(?:fiscal\s+)?year\b|"
@@ -28,13 +40,14 @@ _COLUMN_CHOICE = re.compile(
     re.IGNORECASE,
 )
 _ROW_CHOICE = re.compile(
-    r"^\s*(?:in\s+)?(?:which|what)\s+(?!year|period|quarter|month|date)(\w+)", re.IGNORECASE
+    r"^\s*(?:(?:in|for|during|as\s+(?:of|at))\s+[^,]{1,40},\s*)?(?:in\s+)?(?:which|what)\s+(?!year|period|quarter|month|date)(\w+)",
+    re.IGNORECASE,
 )
-_MORE = re.compile(
+MORE = re.compile(
     r"\b(?:higher|highest|more|most|larger|largest|greater|greatest|bigger|biggest|maximum|max|increased?)\b",
     re.I,
 )
-_LESS = re.compile(
+LESS = re.compile(
     r"\b(?:lower|lowest|less|least|smaller|smallest|fewer|fewest|minimum|min|decreased?)\b", re.I
 )
 # "Which segment contributed the most?": a ranking of rows (not "What percentage did sales increase by?")
@@ -43,11 +56,12 @@ _RANKING = re.compile(
     r"greater|bigger|more|less|fewer)\b",
     re.IGNORECASE,
 )
-_THRESHOLD = re.compile(
+THRESHOLD = re.compile(
     r"\b(?P<op>less\s+than|lower\s+than|below|under|more\s+than|greater\s+than|higher\s+than|above|over|exceed(?:s|ed)?)"
-    r"\s*(?:\$\s*)?(?P<n>\d[\d,]*(?:\.\d+)?)",
+    r"\s*(?:\$\s*)?(?P<minus>[-−–]\s*)?(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?:%|(?P<scale>thousands?|millions?|billions?)\b)?",
     re.IGNORECASE,
 )
+_COUNT = re.compile(r"\bnumber\s+of\b|\bhow\s+many\b", re.IGNORECASE)
 # questions about what a term means or why: answered from prose
 _PROSE = re.compile(
     r"^\s*(?:why|who|how\s+(?:is|are|was|were|does|do|did)\b|what\s+(?:does|do|did)\b|"
@@ -152,6 +166,22 @@ def cells_of(pieces: Sequence[tuple[int, str, TablePiece]]) -> list[PieceCell]:
     return out
 
 
+_THAN = re.compile(r"\b(?:more|less|fewer|greater|higher|lower|larger|smaller)\s+than\b", re.IGNORECASE)
+
+
+def _ranks(question: str) -> bool:
+    """Whether a question ranks rows ("contributed the most"); "more than 5 years" names a column."""
+    return _RANKING.search(_THAN.sub(" ", question)) is not None
+
+
+def asks_choice(question: str) -> bool:
+    """Whether a question asks which period or which row wins ("In which year was X higher?", "Which segment
+    contributed the most?"): answered with a header or a label, never with a computed figure."""
+    return _COLUMN_CHOICE.search(question) is not None or (
+        _ROW_CHOICE.match(question) is not None and _ranks(question)
+    )
+
+
 def asks_prose(question: str) -> bool:
     """Whether a question asks what something means or why, which tables do not say."""
     return _PROSE.search(question) is not None
@@ -169,6 +199,9 @@ def match_table(
     the question is not one a table answers (no table cells, or a question about meaning)."""
     if not cells or asks_prose(question):
         return None
+    from assistant.tables.comparisons import choose_column, choose_row  # it imports this module
+
+    analyze = _with_synonyms(analyze)
     asked = read_period(question)
     terms = _topic_terms(question, analyze)
     if not terms and not asked:
@@ -180,40 +213,67 @@ def match_table(
     rows = _row_scores(question, cells, terms, asked, analyze, weight)
     percent = re.search(r"%|\bper\s*cent|\bpercentage\b", question, re.IGNORECASE) is not None
     column_terms = [
-        t for t in analyze(_YEAR.sub(" ", question)) if t not in set(analyze(" ".join(_PERIOD_WORDS)))
+        t
+        for t in analyze(_DAY.sub(" ", _YEAR.sub(" ", question)))
+        if t not in set(analyze(" ".join(_PERIOD_WORDS)))
     ]
     columns = _column_scores(cells, column_terms, asked, percent, analyze, weight)
     if _COLUMN_CHOICE.search(question):
-        return _choose_column(question, cells, rows, columns, asked)
+        return choose_column(question, cells, rows, columns, asked)
     row_choice = _ROW_CHOICE.match(question)
-    if row_choice and _RANKING.search(question):
-        found = _choose_row(question, cells, rows, columns)
+    if row_choice and _ranks(question):
+        found = choose_row(question, cells, rows, columns)
         if found is not None:
             return found
     if not wants_figure and not asked:
         return None  # "What is Tax Fees?": a question about meaning, for the prose
-    return _lookup(cells, rows, columns, asked, wants_figure)
+    return _lookup(question, cells, rows, columns, asked, wants_figure, percent)
+
+
+# words a question and a table use for the same thing: the question's word is read as the table's
+_SYNONYMS = {
+    "male": "men",
+    "males": "men",
+    "man": "men",
+    "female": "women",
+    "females": "women",
+    "woman": "women",
+    "headcount": "employees",
+    "staff": "employees",
+    "workforce": "employees",
+    "personnel": "employees",
+}
+
+
+def _with_synonyms(analyze: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """The analyzer with each synonym's stem replaced by its table word's stem ("male" -> "men")."""
+    canon = {analyze(k)[0]: analyze(v)[0] for k, v in _SYNONYMS.items() if analyze(k) and analyze(v)}
+
+    def analyzed(text: str) -> list[str]:
+        return [canon.get(t, t) for t in analyze(text)]
+
+    return analyzed
 
 
 def _topic_terms(question: str, analyze: Callable[[str], list[str]]) -> list[str]:
     """The question's stemmed words less its period words, comparison words and thresholds: what names the
     row (and maybe the column)."""
-    text = _THRESHOLD.sub(" ", question)
-    text = _YEAR.sub(" ", _MORE.sub(" ", _LESS.sub(" ", text)))
+    text = THRESHOLD.sub(" ", question)
+    text = _YEAR.sub(" ", MORE.sub(" ", LESS.sub(" ", text)))
     text = _GENERIC.sub(" ", text)
     period_stems = set(analyze(" ".join(_PERIOD_WORDS)))
     return [t for t in dict.fromkeys(analyze(text)) if t not in period_stems]
 
 
-_RowKey = tuple[str, int, int]  # (document, table number, grid row)
-_ColKey = tuple[str, int, int, str]  # (document, table number, column, header: blocks of a table differ)
+RowKey = tuple[str, int, int]  # (document, table number, grid row)
+ColKey = tuple[str, int, int, str]  # (document, table number, column, header: blocks of a table differ)
 
 
-def _row_key(pc: PieceCell) -> _RowKey:
+def row_key(pc: PieceCell) -> RowKey:
     return (pc.doc, pc.piece.number, pc.cell.row)
 
 
-def _col_key(pc: PieceCell) -> _ColKey:
+def col_key(pc: PieceCell) -> ColKey:
     return (pc.doc, pc.piece.number, pc.cell.column, pc.cell.column_header)
 
 
@@ -224,15 +284,22 @@ def _row_scores(
     asked: Period,
     analyze: Callable[[str], list[str]],
     weight: Callable[[str], float],
-) -> dict[_RowKey, float]:
+) -> dict[RowKey, float]:
     """Each row's match: F1 of the question's topic words (less those only the headers or caption explain)
     against the row label's words, idf weighted, plus a bonus when the label stands whole in the question."""
     lowered = " ".join(question.lower().split())
     period_stems = set(analyze(" ".join(_PERIOD_WORDS)))
     explained: dict[tuple[str, int], set[str]] = {}
-    out: dict[_RowKey, float] = {}
+    # the latest year a table's row labels name ("2019" and "2018" sections of quarterly rows)
+    latest: dict[tuple[str, int], int] = {}
     for pc in cells:
-        key = _row_key(pc)
+        years = read_period(pc.cell.label).years
+        if years:
+            t = row_key(pc)[:2]
+            latest[t] = max(latest.get(t, 0), *years)
+    out: dict[RowKey, float] = {}
+    for pc in cells:
+        key = row_key(pc)
         if key in out:
             continue
         table = pc.piece.table
@@ -240,15 +307,27 @@ def _row_scores(
         if tkey not in explained:
             head = " ".join(" ".join(r) for r in table.grid[: table.header_rows])
             explained[tkey] = set(analyze(f"{head} {table.caption}"))
-        own = set(analyze(_label_words(pc.cell.row_label[-1] if pc.cell.row_label else ""))) - period_stems
-        parents = set(analyze(_label_words(" ".join(pc.cell.row_label[:-1])))) - period_stems
-        label = own | parents
+        whole = set(analyze(_label_words(own_label(pc.cell)))) - period_stems
+        # words in parentheses qualify the label ("Carrying amount (non-current (liabilities)/assets)"):
+        # they count when the question says them ("(Scope 1)") and cost less than other words when not
+        own = set(analyze(_label_words(_outside_parentheses(own_label(pc.cell))))) - period_stems or whole
+        qualifiers = whole - own
+        own |= qualifiers & set(terms)
+        # a parent that is a year ("2019" above a block of rows) is the row's period, read below, not words
+        parents = set(analyze(_label_words(_YEAR.sub(" ", " ".join(pc.cell.row_label[:-1])))))
+        parents -= period_stems | whole
+        label = own | parents | qualifiers
         if not own:
             out[key] = 0.0
             continue
         wanted = [t for t in terms if t in label or t not in explained[tkey]]
         hit = sum(weight(t) for t in wanted if t in label)
-        own_weight = sum(weight(t) for t in own) + 0.5 * sum(weight(t) for t in parents - own)
+        unasked = qualifiers - own
+        own_weight = (
+            sum(weight(t) for t in own)
+            + 0.5 * sum(weight(t) for t in parents - own)
+            + QUALIFIER_WEIGHT * sum(weight(t) for t in unasked)
+        )
         covered = sum(weight(t) for t in own if t in terms) + 0.5 * sum(
             weight(t) for t in parents - own if t in terms
         )
@@ -256,15 +335,35 @@ def _row_scores(
         recall = hit / sum(weight(t) for t in wanted) if wanted else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         phrase = pc.cell.row_label[-1].lower() if pc.cell.row_label else ""
-        phrase = re.sub(r"\s*\([^)]*\)\s*$", "", phrase)
+        phrase = _outside_parentheses(phrase).strip()
         if len(phrase) > 3 and phrase in lowered:
             f1 += PHRASE_BONUS
         period = read_period(pc.cell.label)
         if asked and period:  # "Outstanding at September 30, 2018": the row names the period asked, or not
             fit = _period_fit(asked, period)
             f1 = 0.0 if fit == 0.0 else f1 + 0.1 if fit == 1.0 else f1
+        if not asked.years and period.years and max(period.years) == latest.get(tkey):
+            f1 += (
+                LATEST_BONUS  # "net sales in the third quarter": of this year's rows, unless a year is named
+            )
         out[key] = f1
     return out
+
+
+def _outside_parentheses(text: str) -> str:
+    """A label without its parenthesised qualifiers, nested ones too: "Carrying amount (non-current
+    (liabilities)/assets)" -> "Carrying amount"."""
+    while True:
+        shorter = re.sub(r"\s*\([^()]*\)", "", text)
+        if shorter == text:
+            return " ".join(text.split())
+        text = shorter
+
+
+def own_label(cell: TableCell) -> str:
+    """The last level of a row's label; "Total" for a row of figures without a label (a table's total)."""
+    own = cell.row_label[-1] if cell.row_label else ""
+    return own if own.strip() else "Total"
 
 
 def _label_words(label: str) -> str:
@@ -274,7 +373,13 @@ def _label_words(label: str) -> str:
 
 def _period_fit(asked: Period, period: Period) -> float:
     """1 when a header's period is the one asked, 0.5 when it overlaps it, 0 when it differs; 0.5 when
-    either names none."""
+    either names none; a movement during the period asked (a roll-forward's "Acquisitions") a little less
+    than its closing balance."""
+    fit = _plain_period_fit(asked, period)
+    return DURING_FIT * fit if period.during else fit
+
+
+def _plain_period_fit(asked: Period, period: Period) -> float:
     if asked.change and period.change and not period.years:
         return 1.0  # "% change": the column a question about a change asks for
     if not asked or not period:
@@ -299,180 +404,89 @@ def _column_scores(
     percent: bool,
     analyze: Callable[[str], list[str]],
     weight: Callable[[str], float],
-) -> dict[_ColKey, float]:
+) -> dict[ColKey, float]:
     """Each column's match: its period against the question's, plus the share of its header's own words
     (less period words) that the question holds."""
-    out: dict[_ColKey, float] = {}
+    out: dict[ColKey, float] = {}
     term_set = set(terms)
     period_stems = set(analyze(" ".join(_PERIOD_WORDS)))
     for pc in cells:
-        key = _col_key(pc)
+        key = col_key(pc)
         if key in out:
             continue
-        header = _YEAR.sub(" ", pc.cell.column_header)
+        header = _UNIT_WORDS.sub(" ", _DAY.sub(" ", _YEAR.sub(" ", pc.cell.column_header)))
         words = [t for t in dict.fromkeys(analyze(header)) if t not in period_stems]
         share = (
             sum(weight(t) for t in words if t in term_set) / sum(weight(t) for t in words) if words else 0.0
         )
         out[key] = _period_fit(asked, pc.cell.period) + HEADER_WEIGHT * share
-        if pc.cell.unit == "%" or "%" in pc.cell.column_header:
+        if "%" in pc.cell.column_header:
             out[key] += PERCENT_BONUS if percent else -PERCENT_BONUS
     return out
 
 
 def _lookup(
+    question: str,
     cells: Sequence[PieceCell],
-    rows: dict[_RowKey, float],
-    columns: dict[_ColKey, float],
+    rows: dict[RowKey, float],
+    columns: dict[ColKey, float],
     asked: Period,
     wants_figure: bool,
+    percent: bool = False,
 ) -> TableMatch | None:
     """The cell where the best row crosses the best column for it (None when the question asks for a change
     the table has no column for)."""
     scored = []
     for pc in cells:
-        col = columns[_col_key(pc)]
+        col = columns[col_key(pc)]
         if asked and pc.cell.period and _period_fit(asked, pc.cell.period) == 0.0:
             continue  # another year's column
-        score = rows[_row_key(pc)] + 0.5 * col
+        score = rows[row_key(pc)] + 0.5 * col
+        if pc.cell.unit == "%" and "%" not in pc.cell.column_header:  # a percentage row in any column
+            score += 0.5 * (PERCENT_BONUS if percent else -PERCENT_BONUS)
         if wants_figure and pc.cell.value is None:
             score -= TEXT_CELL_PENALTY
         scored.append((score, pc))
     scored.sort(key=lambda x: -x[0])
     if not scored:
-        return _abstain(cells, rows)
+        return abstain(cells, rows)
     best = scored[0][1]
+    if best.cell.unit == "%" and not percent and _COUNT.search(question):
+        return None  # "What is the number of X?" is not answered by a percentage: the prose may say it
     if asked.change and not best.cell.period.change:
         return None  # "What was the increase in X in 2019?" with no change column: not a cell of this table
-    row_match = rows[_row_key(best)]
-    col_match = columns[_col_key(best)]
+    row_match = rows[row_key(best)]
+    col_match = columns[col_key(best)]
     row_rival = max(
         (
-            rows[_row_key(pc)]
+            rows[row_key(pc)]
             for _, pc in scored
-            if _row_key(pc) != _row_key(best) and pc.cell.text != best.cell.text
+            if row_key(pc) != row_key(best) and pc.cell.text != best.cell.text
         ),
         default=0.0,
     )
     # the lead of the chosen cell over the best other cell of its row (text cells weigh less when a figure
     # is wanted)
     col_rival = max(
-        (s for s, pc in scored if _row_key(pc) == _row_key(best) and pc.cell.text != best.cell.text),
+        (s for s, pc in scored if row_key(pc) == row_key(best) and pc.cell.text != best.cell.text),
         default=None,
     )
     col_margin = scored[0][0] - col_rival if col_rival is not None else col_match
     features = MatchFeatures(row_match, col_match, row_match - row_rival, col_margin, False)
     clear_column = col_margin > 0
     if row_match < MIN_ROW_MATCH or features.row_margin < MIN_ROW_MARGIN or not clear_column:
-        return _abstain(cells, rows, features)
+        return abstain(cells, rows, features)
     return TableMatch(True, best.cell.text, best, features)
 
 
-def _abstain(
-    cells: Sequence[PieceCell], rows: dict[_RowKey, float], features: MatchFeatures | None = None
+def abstain(
+    cells: Sequence[PieceCell], rows: dict[RowKey, float], features: MatchFeatures | None = None
 ) -> TableMatch:
     """No clear cell: the cells of the three best-matched rows, to show instead; row_match is the best row's."""
-    ranked = sorted({_row_key(pc): rows[_row_key(pc)] for pc in cells}.items(), key=lambda x: -x[1])
+    ranked = sorted({row_key(pc): rows[row_key(pc)] for pc in cells}.items(), key=lambda x: -x[1])
     keep = {k for k, s in ranked[:3] if s > 0}
-    closest = tuple(pc for pc in cells if _row_key(pc) in keep)
+    closest = tuple(pc for pc in cells if row_key(pc) in keep)
     top = ranked[0][1] if ranked else 0.0
     features = features or MatchFeatures(0.0, 0.0, 0.0, 0.0, False)
     features = replace(features, row_match=max(features.row_match, top))
     return TableMatch(False, "", None, features, (), closest)
-
-
-def _direction(question: str) -> int:
-    """+1 when the question asks for the larger, -1 for the smaller, 0 when it does not say."""
-    more, less = _MORE.search(question), _LESS.search(question)
-    if more and (not less or more.start() < less.start()):
-        return 1
-    return -1 if less else 0
-
-
-def _choose_column(
-    question: str,
-    cells: Sequence[PieceCell],
-    rows: dict[_RowKey, float],
-    columns: dict[_ColKey, float],
-    asked: Period,
-) -> TableMatch:
-    """ "In which year was X higher?": of the best row's period columns (those the question names, when it
-    names two or more), the one whose value wins; answered with the column's period."""
-    best_key = max(rows, key=lambda k: rows[k], default=None)
-    if best_key is None:
-        return _abstain(cells, rows)
-    row_match = rows[best_key]
-    rival = max((s for k, s in rows.items() if k != best_key), default=0.0)
-    candidates = [
-        pc for pc in cells if _row_key(pc) == best_key and pc.cell.value is not None and pc.cell.period
-    ]
-    candidates = [pc for pc in candidates if not pc.cell.period.change and len(pc.cell.period.years) <= 1]
-    if len(asked.years) >= 2:
-        candidates = [pc for pc in candidates if set(pc.cell.period.years) & set(asked.years)]
-    # one column per period: the one whose header fits best ("Revenues 2019", not "Income 2019"), else the first
-    per_period: dict[str, PieceCell] = {}
-    for pc in candidates:
-        held = per_period.get(pc.cell.period.text)
-        if held is None or columns[_col_key(pc)] > columns[_col_key(held)]:
-            per_period[pc.cell.period.text] = pc
-    candidates = list(per_period.values())
-    features = MatchFeatures(row_match, 1.0 if candidates else 0.0, row_match - rival, 0.0, True)
-    if row_match < MIN_ROW_MATCH or len(candidates) < 2:
-        return _abstain(cells, rows, features)
-    threshold = _THRESHOLD.search(question)
-    if threshold:
-        limit = float(threshold.group("n").replace(",", ""))
-        below = re.match(r"less|lower|below|under", threshold.group("op"), re.IGNORECASE) is not None
-        fits = (
-            [pc for pc in candidates if (pc.cell.value or 0.0) < limit]
-            if below
-            else [pc for pc in candidates if (pc.cell.value or 0.0) > limit]
-        )
-        if len(fits) != 1:
-            return _abstain(cells, rows, features)
-        chosen = fits[0]
-    else:
-        sign = _direction(question)
-        if sign == 0:
-            return _abstain(cells, rows, features)
-        values = sorted(candidates, key=lambda pc: sign * (pc.cell.value or 0.0), reverse=True)
-        if values[0].cell.value == values[1].cell.value:
-            return _abstain(cells, rows, features)
-        chosen = values[0]
-    period = chosen.cell.period
-    # "In which year ...?" is answered by the year of "December 31, 2019"
-    asks_year = re.search(r"\b(?:years?|fy)\b", question, re.IGNORECASE) is not None
-    text = str(period.years[0]) if asks_year and len(period.years) == 1 else period.text
-    return TableMatch(True, text, chosen, features, tuple(candidates))
-
-
-def _choose_row(
-    question: str,
-    cells: Sequence[PieceCell],
-    rows: dict[_RowKey, float],
-    columns: dict[_ColKey, float],
-) -> TableMatch | None:
-    """ "Which segment contributed the most in 2019?": in the best column, the row whose value wins (totals
-    and section rows left out); answered with the row's label. None when no column fits."""
-    if not columns:
-        return None
-    best_col = max(columns, key=lambda k: columns[k])
-    if columns[best_col] < 0.75:
-        return None
-    candidates = [
-        pc
-        for pc in cells
-        if _col_key(pc) == best_col
-        and pc.cell.value is not None
-        and not pc.cell.label.lower().startswith("total")
-    ]
-    if len(candidates) < 2:
-        return None
-    sign = _direction(question)
-    ranked = sorted(candidates, key=lambda pc: sign * (pc.cell.value or 0.0), reverse=True)
-    if ranked[0].cell.value == ranked[1].cell.value:
-        return None
-    chosen = ranked[0]
-    features = MatchFeatures(0.0, columns[best_col], 0.0, 0.0, True)
-    label = chosen.cell.row_label[-1] if chosen.cell.row_label else ""
-    return TableMatch(True, label, chosen, features, tuple(candidates))

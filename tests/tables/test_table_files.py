@@ -28,12 +28,14 @@ def load(path: Path) -> Document:
     return docs[0]
 
 
-def cell(doc: Document, row_label: str, header: str, table: int = 0) -> TableCell:
-    """The cell of the named row (last label) and the column whose header contains `header`."""
+def cell(doc: Document, row_label: str, header: str, table: int = 0, *, exact: bool = False) -> TableCell:
+    """The cell of the named row (last label) and the column whose header contains `header` (is `header`
+    when exact)."""
     found = [
         c
         for c in table_cells(doc.tables[table].table)
-        if c.row_label[-1] == row_label and header in c.column_header
+        if c.row_label[-1] == row_label
+        and (c.column_header == header if exact else header in c.column_header)
     ]
     assert len(found) == 1, [(c.row_label, c.column_header) for c in table_cells(doc.tables[table].table)]
     return found[0]
