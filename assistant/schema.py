@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from assistant.retrieval.search import Hit
     from assistant.storage.generations import DocumentInfo
     from assistant.tables.cells import CellRef, TableCell
-    from assistant.tables.matching import MatchFeatures, PieceCell
+    from assistant.tables.matches import MatchFeatures, PieceCell
 
 # Read by pydantic (FastAPI's OpenAPI document, the MCP SDK's output schemas); a plain dict, so no import.
 _STRICT: Any = {"extra": "forbid", "use_attribute_docstrings": True}

@@ -21,18 +21,20 @@ from assistant.answering.confidence import (
     table_confidence,
     threshold_for,
 )
+from assistant.answering.derived_answer import answer_derived
 from assistant.answering.features import Evidence
 from assistant.answering.fit import numbers_in
 from assistant.answering.names import names_asked
 from assistant.answering.questions import QuestionIntent, analyse_question
 from assistant.answering.reasons import asked_for, off_topic_reason, rule_reason
 from assistant.answering.restated import as_stated
-from assistant.answering.results import Answer, Citation, CitedFigure, Sentence, citations_from
+from assistant.answering.results import ABSTAIN, Answer, Citation, CitedFigure, Sentence, citations_from
 from assistant.answering.support import (
     Candidate,
     sentences,
     unmentioned,
 )
+from assistant.answering.table_answer import answer_from_tables, choose
 from assistant.figures.extraction import sentence_figures
 from assistant.retrieval.search import Hit
 from assistant.tables.cells import cell_figure, cell_ref, table_cells
@@ -40,9 +42,6 @@ from assistant.tables.model import row_line
 
 # An answer needs this much support; below it the assistant abstains and shows the closest passages.
 MIN_SUPPORT = 0.34
-
-
-ABSTAIN = "The documents do not answer this."
 
 
 NAME_SENTENCES = 3  # a numbered name is looked for in this many of the best-supported sentences
@@ -77,8 +76,6 @@ def build_answer(
     scorer = scorer or load_scorer()
     citations = citations_from(hits)
     intent = intent or analyse_question(question)
-    from assistant.answering.derived_answer import answer_derived  # imports this module
-    from assistant.answering.table_answer import answer_from_tables, choose  # imports this module
 
     derived = answer_derived(question, citations, analyze=analyze, idf=idf)
     if derived is not None:

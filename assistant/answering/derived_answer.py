@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from assistant.answering.answer import ABSTAIN
-from assistant.answering.results import Answer, Citation, CitedFigure
+from assistant.answering.results import ABSTAIN, Answer, Citation, CitedFigure
 from assistant.derivations.compute import derive
 from assistant.derivations.model import Derivation
 from assistant.derivations.operands import FoundOperand, find_operands
 from assistant.derivations.questions import read_derived
 from assistant.tables.cells import cell_figure, cell_ref
-from assistant.tables.matching import asks_choice, cells_of
+from assistant.tables.matches import cells_of
+from assistant.tables.matching import asks_choice
 from assistant.tables.model import row_line
 
 

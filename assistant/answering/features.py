@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from assistant.answering.questions import QuestionIntent
 from assistant.figures.extraction import Figure, sentence_figures
+from assistant.text.patterns import YEAR
 
 # the names of the features, in the order of the weights file; every answer gets every one (0.0 when unused)
 FEATURES: tuple[str, ...] = (
@@ -60,7 +61,7 @@ OTHER_SUBJECT = "other_subject"
 MARGIN_CAP = 1.0
 MEASURE_WINDOW = 6  # words either side of a figure where a measure word counts as naming it
 _WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*", re.UNICODE)
-_YEAR = re.compile(r"(?<!\d)(?:1\d{3}|20\d{2})(?!\d)")
+_YEAR = re.compile(YEAR)
 _KINDS = {"year": "kind_year", "date": "kind_year", "count": "kind_count", "money": "kind_money"}
 _KINDS |= {"percent": "kind_percent", "duration": "kind_duration"}
 

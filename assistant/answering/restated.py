@@ -11,8 +11,9 @@ from assistant.answering.results import Answer, Citation, CitedFigure, Sentence
 from assistant.answering.support import sentences
 from assistant.figures.extraction import Figure, sentence_figures
 from assistant.tables.cells import cell_figure, cell_ref
-from assistant.tables.matching import cells_of
+from assistant.tables.matches import cells_of
 from assistant.tables.model import row_line
+from assistant.text.patterns import PERIOD_YEAR
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 MIN_DIGITS = 2  # a restatement this coarse ("$1 million") matches too many cells by chance
@@ -81,7 +82,7 @@ def stated_in_prose(
     the question shares with the row labels; None when none does or the source's own text is already how
     it is stated ("85,123" stated as "85,123")."""
     idle = set(analyze(_IDLE))
-    asked = {t for t in analyze(re.sub(r"\b(?:19|20)\d{2}\b", " ", question)) if t not in idle}
+    asked = {t for t in analyze(re.sub(rf"\b{PERIOD_YEAR}\b", " ", question)) if t not in idle}
     if not asked:
         return None
     # the words the question shares with the table's row labels: a sentence restating the figure names

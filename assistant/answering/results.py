@@ -10,11 +10,15 @@ from assistant.figures.model import Figure
 from assistant.retrieval.search import Hit
 from assistant.schema import AnswerOut, CitationOut, FigureOut, json_object
 from assistant.tables.cells import CellRef
-from assistant.tables.matching import MatchFeatures, PieceCell
+from assistant.tables.matches import MatchFeatures, PieceCell
 from assistant.tables.model import TablePiece
 
 if TYPE_CHECKING:
     from assistant.derivations.model import Derivation
+
+
+# What an abstention answers (its reason says why).
+ABSTAIN = "The documents do not answer this."
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,11 +8,11 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from assistant.answering.answer import ABSTAIN
 from assistant.answering.questions import QuestionIntent
-from assistant.answering.results import Answer, Citation, CitedFigure, Sentence, TableAnswer
+from assistant.answering.results import ABSTAIN, Answer, Citation, CitedFigure, Sentence, TableAnswer
 from assistant.tables.cells import TableCell, cell_figure, cell_ref
-from assistant.tables.matching import MIN_ROW_MATCH, PieceCell, cells_of, match_table
+from assistant.tables.matches import MIN_ROW_MATCH, PieceCell, cells_of
+from assistant.tables.matching import match_table
 from assistant.tables.model import row_line
 
 PREFER_RANKED_PROSE = True  # see choose()

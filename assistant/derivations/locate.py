@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.tables.matching import PieceCell
+from assistant.tables.matches import PieceCell
+from assistant.text.patterns import PERIOD_YEAR
 
 Analyze = Callable[[str], list[str]]
 Idf = Callable[[str], float] | None
@@ -26,7 +27,7 @@ PARENT_WEIGHT = (
 )
 
 _SPACED_YEAR = re.compile(r"\b([12]) ([09]) (\d) (\d)\b")  # "2 0 1 8", as some reports set a year
-_YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d{2}(?![\d.,%])")
+_YEAR = re.compile(rf"(?<![\d.,]){PERIOD_YEAR}(?![\d.,%])")
 _SHORT_FY = re.compile(r"\bF[Y]?\s?['’]?(\d{2})\b", re.IGNORECASE)
 _CHANGE = re.compile(
     r"\bchange\b|\bvs\.?\b|\bversus\b|\bvariance\b|%\s*change|\bincrease\b|\bdecrease\b", re.I

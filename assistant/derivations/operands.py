@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from assistant.derivations.locate import RowKey, cell_in_row, column_years, find_row, row_key
 from assistant.derivations.questions import DerivedQuestion
-from assistant.tables.matching import PieceCell
+from assistant.tables.matches import PieceCell
 
 # a row named "Total ..." (or "Net ...") below the part is the whole a share without one is taken of
 _TOTAL = re.compile(r"^\s*(?:total|net\s+total|sum)\b", re.IGNORECASE)

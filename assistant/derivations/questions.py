@@ -8,15 +8,16 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from assistant.tables.matching import asks_prose
+from assistant.text.patterns import CENTURY, PERIOD_YEAR
 
 _YEAR = re.compile(
-    r"\b(?:FY\s?|F|fiscal\s+(?:year\s+)?)?['’]?((?:19|20)\d{2})\b(?!\s*(?:-|–|to)\s*(?:19|20)?\d{2}\s*(?:%|percent))",
+    rf"\b(?:FY\s?|F|fiscal\s+(?:year\s+)?)?['’]?({PERIOD_YEAR})\b(?!\s*(?:-|–|to)\s*{CENTURY}?\d{{2}}\s*(?:%|percent))",
     re.IGNORECASE,
 )
 _SHORT_YEAR = re.compile(r"\b(?:FY|F)\s?['’]?(\d{2})\b", re.IGNORECASE)
 _RANGE = re.compile(
-    r"\b(?:from|between)\s+(?:fiscal\s+(?:year\s+)?|FY\s?)?((?:19|20)\d{2})\s+(?:to|through|until)\s+"
-    r"(?:fiscal\s+(?:year\s+)?|FY\s?)?((?:19|20)\d{2})\b|\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b",
+    rf"\b(?:from|between)\s+(?:fiscal\s+(?:year\s+)?|FY\s?)?({PERIOD_YEAR})\s+(?:to|through|until)\s+"
+    rf"(?:fiscal\s+(?:year\s+)?|FY\s?)?({PERIOD_YEAR})\b|\b({PERIOD_YEAR})\s*[-–]\s*({PERIOD_YEAR})\b",
     re.IGNORECASE,
 )
 

@@ -33,6 +33,7 @@ from assistant.figures.patterns import (
 from assistant.figures.prefix import Prefix, read_prefix
 from assistant.figures.ranges import read_range
 from assistant.figures.values import glued_scale, numeral_value, scale_at, words_value
+from assistant.text.patterns import YEAR
 
 # How far before a number each rule looks, in characters.
 PLURAL_LOOKBACK = 30  # a plural before "(118)": "tackles (118)"
@@ -82,7 +83,7 @@ def read(text: str, m: re.Match[str], floor: int, prev: Figure | None) -> tuple[
     if m.group("date"):
         if _glued_left(text, s) or text[e : e + 1].isalnum():
             return None, e
-        years = re.findall(r"(?<!\d)(?:1\d{3}|20\d{2})(?!\d)", m.group())
+        years = re.findall(YEAR, m.group())
         return Figure(m.group(), s, e, float(years[-1]) if years else None, None, "date"), e
     if m.group("fy"):
         digits = re.sub(r"\D", "", m.group())

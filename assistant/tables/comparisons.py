@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.tables.cells import Period, TableCell
-from assistant.tables.matching import (
+from assistant.tables.cells import TableCell
+from assistant.tables.matches import (
     LESS,
     MIN_ROW_MATCH,
     MORE,
@@ -23,6 +23,7 @@ from assistant.tables.matching import (
     own_label,
     row_key,
 )
+from assistant.tables.periods import Period
 
 # "In which year was X negative?": a threshold at zero
 _SIGN = re.compile(r"\b(?P<sign>negative|positive)\b", re.IGNORECASE)

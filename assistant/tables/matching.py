@@ -6,14 +6,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 
-from assistant.tables.cells import Period, TableCell, read_period, table_cells
-from assistant.tables.model import TablePiece
+from assistant.tables.comparisons import choose_column, choose_row
+from assistant.tables.matches import (
+    LESS,
+    MIN_ROW_MATCH,
+    MORE,
+    THRESHOLD,
+    ColKey,
+    MatchFeatures,
+    PieceCell,
+    RowKey,
+    TableMatch,
+    abstain,
+    col_key,
+    own_label,
+    row_key,
+)
+from assistant.tables.periods import Period, read_period
+from assistant.text.patterns import PERIOD_YEAR
 
-# An answer needs a row this well matched (F1 of the question's topic words against the row label, idf
-# weighted) and a clear lead over the next row with another value; else the answerer abstains.
-MIN_ROW_MATCH = 0.34
+# An answer needs a row matched well enough (MIN_ROW_MATCH) and this lead over the next row with another
+# value; else the answerer abstains.
 MIN_ROW_MARGIN = 0.02
 HEADER_WEIGHT = 0.5  # column header words, against the row label's 1
 PHRASE_BONUS = 0.15  # the row label, whole, in the question
@@ -23,7 +37,7 @@ PERCENT_BONUS = 0.25  # a question about a percentage prefers a column of percen
 DURING_FIT = 0.9  # a movement column's period fit, against its closing balance's
 LATEST_BONUS = 0.05  # a question naming no year asks of the latest year, other things equal
 
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_YEAR = re.compile(rf"\b{PERIOD_YEAR}\b")
 # the day of a date ("December 31", "30 June"): the period reads it; as a header word it would match any 31
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DAY = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}", re.IGNORECASE)
@@ -43,22 +57,10 @@ _ROW_CHOICE = re.compile(
     r"^\s*(?:(?:in|for|during|as\s+(?:of|at))\s+[^,]{1,40},\s*)?(?:in\s+)?(?:which|what)\s+(?!year|period|quarter|month|date)(\w+)",
     re.IGNORECASE,
 )
-MORE = re.compile(
-    r"\b(?:higher|highest|more|most|larger|largest|greater|greatest|bigger|biggest|maximum|max|increased?)\b",
-    re.I,
-)
-LESS = re.compile(
-    r"\b(?:lower|lowest|less|least|smaller|smallest|fewer|fewest|minimum|min|decreased?)\b", re.I
-)
 # "Which segment contributed the most?": a ranking of rows (not "What percentage did sales increase by?")
 _RANKING = re.compile(
     r"\b(?:most|highest|largest|greatest|biggest|lowest|least|smallest|fewest|higher|lower|larger|smaller|"
     r"greater|bigger|more|less|fewer)\b",
-    re.IGNORECASE,
-)
-THRESHOLD = re.compile(
-    r"\b(?P<op>less\s+than|lower\s+than|below|under|more\s+than|greater\s+than|higher\s+than|above|over|exceed(?:s|ed)?)"
-    r"\s*(?:\$\s*)?(?P<minus>[-−–]\s*)?(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?:%|(?P<scale>thousands?|millions?|billions?)\b)?",
     re.IGNORECASE,
 )
 _COUNT = re.compile(r"\bnumber\s+of\b|\bhow\s+many\b", re.IGNORECASE)
@@ -107,65 +109,6 @@ _PERIOD_WORDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class MatchFeatures:
-    """How clearly a table answer was found, for a confidence scorer: match strengths 0..1 and margins."""
-
-    row_match: float  # the chosen row's word match
-    column_match: float  # the chosen column's period and header match
-    row_margin: float  # lead over the best row with another value
-    column_margin: float  # lead over the best column with another value
-    comparison: bool  # the answer is a header or label that won a comparison
-
-    def to_dict(self) -> dict[str, float | bool]:
-        return {
-            "row_match": round(self.row_match, 4),
-            "column_match": round(self.column_match, 4),
-            "row_margin": round(self.row_margin, 4),
-            "column_margin": round(self.column_margin, 4),
-            "comparison": self.comparison,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class PieceCell:
-    """A cell of a retrieved table piece, with the citation (position in the hits) it came with."""
-
-    cell: TableCell
-    hit: int
-    piece: TablePiece
-    doc: str
-
-
-@dataclass(frozen=True, slots=True)
-class TableMatch:
-    """What the table answerer found: the answer text, the cell it came from, the cells compared, and how
-    clearly; `answered` is False when it abstains, `closest` then holds the best rows' cells."""
-
-    answered: bool
-    text: str
-    cell: PieceCell | None
-    features: MatchFeatures
-    compared: tuple[PieceCell, ...] = ()
-    closest: tuple[PieceCell, ...] = ()
-
-
-def cells_of(pieces: Sequence[tuple[int, str, TablePiece]]) -> list[PieceCell]:
-    """Every cell of the retrieved pieces (hit position, document id, piece), grid rows numbered as in the
-    full table; a cell two hits share comes once."""
-    seen: set[tuple[str, int, int, int]] = set()
-    out = []
-    for hit, doc, piece in pieces:
-        for cell in table_cells(piece.table):
-            row = piece.grid_row(cell.row)
-            key = (doc, piece.number, row, cell.column)
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(PieceCell(replace(cell, row=row), hit, piece, doc))
-    return out
-
-
 _THAN = re.compile(r"\b(?:more|less|fewer|greater|higher|lower|larger|smaller)\s+than\b", re.IGNORECASE)
 
 
@@ -199,8 +142,6 @@ def match_table(
     the question is not one a table answers (no table cells, or a question about meaning)."""
     if not cells or asks_prose(question):
         return None
-    from assistant.tables.comparisons import choose_column, choose_row  # it imports this module
-
     analyze = _with_synonyms(analyze)
     asked = read_period(question)
     terms = _topic_terms(question, analyze)
@@ -263,18 +204,6 @@ def _topic_terms(question: str, analyze: Callable[[str], list[str]]) -> list[str
     text = _GENERIC.sub(" ", text)
     period_stems = set(analyze(" ".join(_PERIOD_WORDS)))
     return [t for t in dict.fromkeys(analyze(text)) if t not in period_stems]
-
-
-RowKey = tuple[str, int, int]  # (document, table number, grid row)
-ColKey = tuple[str, int, int, str]  # (document, table number, column, header: blocks of a table differ)
-
-
-def row_key(pc: PieceCell) -> RowKey:
-    return (pc.doc, pc.piece.number, pc.cell.row)
-
-
-def col_key(pc: PieceCell) -> ColKey:
-    return (pc.doc, pc.piece.number, pc.cell.column, pc.cell.column_header)
 
 
 def _row_scores(
@@ -358,12 +287,6 @@ def _outside_parentheses(text: str) -> str:
         if shorter == text:
             return " ".join(text.split())
         text = shorter
-
-
-def own_label(cell: TableCell) -> str:
-    """The last level of a row's label; "Total" for a row of figures without a label (a table's total)."""
-    own = cell.row_label[-1] if cell.row_label else ""
-    return own if own.strip() else "Total"
 
 
 def _label_words(label: str) -> str:
@@ -477,16 +400,3 @@ def _lookup(
     if row_match < MIN_ROW_MATCH or features.row_margin < MIN_ROW_MARGIN or not clear_column:
         return abstain(cells, rows, features)
     return TableMatch(True, best.cell.text, best, features)
-
-
-def abstain(
-    cells: Sequence[PieceCell], rows: dict[RowKey, float], features: MatchFeatures | None = None
-) -> TableMatch:
-    """No clear cell: the cells of the three best-matched rows, to show instead; row_match is the best row's."""
-    ranked = sorted({row_key(pc): rows[row_key(pc)] for pc in cells}.items(), key=lambda x: -x[1])
-    keep = {k for k, s in ranked[:3] if s > 0}
-    closest = tuple(pc for pc in cells if row_key(pc) in keep)
-    top = ranked[0][1] if ranked else 0.0
-    features = features or MatchFeatures(0.0, 0.0, 0.0, 0.0, False)
-    features = replace(features, row_match=max(features.row_match, top))
-    return TableMatch(False, "", None, features, (), closest)

@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.tables.periods import read_period
+from assistant.text.patterns import PERIOD_YEAR
+
 
 @dataclass(frozen=True, slots=True)
 class Table:
@@ -98,7 +101,7 @@ def rectangular(rows: list[list[str]]) -> tuple[tuple[str, ...], ...]:
 
 
 _NUMBERISH = re.compile(r"^[\s$€£¥(+\-–—]*\d[\d,.\s]*%?\)?\s*[a-zA-Z%]{0,3}$")
-_YEAR = re.compile(r"^(?:FY\s?|fiscal\s+)?(?:19|20)\d{2}\b", re.IGNORECASE)
+_YEAR = re.compile(rf"^(?:FY\s?|fiscal\s+)?{PERIOD_YEAR}\b", re.IGNORECASE)
 
 
 def is_value(text: str) -> bool:
@@ -161,8 +164,6 @@ def column_headers(table: Table) -> list[str]:
 def _is_inner_header(row: tuple[str, ...], known: set[str]) -> bool:
     """A body row that starts a new block of the table under new headers ("Fiscal 2018", "First | Second"):
     no figure, text beyond the label, and that text a period or a header seen before."""
-    from assistant.tables.cells import read_period  # cells reads headers with this module
-
     rest = [c for c in row[1:] if c]
     if not rest or any(is_value(c) for c in rest):
         return False

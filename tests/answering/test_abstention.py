@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.answer import ABSTAIN
+from assistant.answering.results import ABSTAIN
 from assistant.assistant import Assistant
 from assistant.embedding.model import SentenceTransformerEmbedder
 from assistant.storage.build import build_index

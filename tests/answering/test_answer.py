@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.answer import ABSTAIN, build_answer
+from assistant.answering.answer import build_answer
 from assistant.answering.questions import analyse_question
-from assistant.answering.results import Answer
+from assistant.answering.results import ABSTAIN, Answer
 from assistant.answering.support import BORROWED, question_weights
 from assistant.assistant import Assistant
 from assistant.ingest.chunking import Chunk
