@@ -203,13 +203,13 @@ def print_reliability(title: str, pairs: Sequence[tuple[float, bool]]) -> float:
     return ece
 
 
-def print_threshold(rows: Sequence[Row], models: Mapping[str, Scorer], threshold: float, half: int) -> None:
+def print_threshold(
+    rows: Sequence[Row], models: Mapping[str, Scorer], threshold: float, half: int, which: str
+) -> None:
     """What withholding table and derived answers below the threshold does to the benches' numbers, per
     half: of all questions of a bench and source (whatever answered them), the share right, abstained and
     wrong, with no threshold on them and with this one."""
-    print(
-        f"\nthe default threshold {threshold:g} applied to table and derived answers (models fitted on the first half)"
-    )
+    print(f"\nthe default threshold {threshold:g} applied to table and derived answers ({which})")
     print(
         f"{'part':<13}{'questions':<22}{'n':>6}{'right':>8}{'abst':>7}{'wrong':>7}   {'right':>6}{'abst':>7}{'wrong':>7}"
     )
@@ -295,11 +295,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "fitted model, second half", [(model.probability(r["features"]), r["right"]) for r in held]
         )
         print(f"\n{kind}: held-apart ECE {before:.3f} (hand-set) -> {after:.3f} (fitted)")
-    print_threshold(rows, models, load_scorer().threshold, half)
+    print_threshold(rows, models, load_scorer().threshold, half, "models fitted on the first half")
     final = {
         kind: model_of(kind, [r for r in rows if r["kind"] == kind], args.penalty, args.threshold)
         for kind in (TABLE, DERIVED)
     }
+    print_threshold(rows, final, load_scorer().threshold, half, "models fitted on all reports, as shipped")
     for kind, model in final.items():
         names = sorted(zip(model.coef, model.features, strict=True), key=lambda t: -abs(t[0]))
         print(f"{kind} coefficients (standardised): " + ", ".join(f"{n} {c:+.2f}" for c, n in names))
