@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.answer import build_answer
 from assistant.answering.confidence import (
     DERIVED,
     DERIVED_FEATURES,
@@ -18,13 +19,31 @@ from assistant.answering.confidence import (
     TABLE,
     TABLE_FEATURES,
     derivation_confidence,
+    load_scorer,
     load_structured,
     table_confidence,
 )
-from tests.tables.test_table_files import ask, load
+from assistant.answering.results import Answer
+from assistant.ingest.chunking import ChunkerSettings, chunk_document
+from assistant.ingest.document import Document
+from assistant.retrieval.search import Hit
+from tests.tables.test_table_files import ANALYZE, ask, idf_over, load
 
 Writer = Callable[[Path], Path]
-ROWS = [("Revenue", "1,450", "1,210"), ("Operating income", "320", "280"), ("Income tax expense", "60", "55")]
+ROWS = [
+    ("Revenue", "1,450", "1,210"),
+    ("Operating income", "320", "280"),
+    ("Income tax expense", "60", "55"),
+    ("Provision for doubtful accounts receivable", "12", "9"),
+]
+
+
+def ask_with(question: str, doc: Document, *, min_confidence: float) -> Answer:
+    """As tests/tables' ask (every chunk a hit, in document order), with a minimum confidence."""
+    chunks = chunk_document(doc, ChunkerSettings(max_tokens=200, overlap_tokens=20))
+    hits = [Hit(c, 1.0 - i / 100, doc.title, doc.source, dense=0.5) for i, c in enumerate(chunks)]
+    idf = idf_over([c.text for c in chunks])
+    return build_answer(question, hits, analyze=ANALYZE, idf=idf, min_confidence=min_confidence)
 
 
 def html_report(path: Path) -> Path:
@@ -88,6 +107,23 @@ def test_a_clear_cell_is_more_confident_than_a_weak_one(tmp_path: Path, write: W
     # an exact row with a lead over the next ("income" is in two other rows) beats a shared word
     other = ask("What was revenue in 2023?", doc)
     assert other.answer == "1,450" and other.confidence >= clear.confidence - 0.05
+
+
+@pytest.mark.parametrize("write", [html_report, markdown_report], ids=["html", "md"])
+def test_a_weak_cell_is_given_by_default_and_withheld_below_a_minimum(tmp_path: Path, write: Writer) -> None:
+    doc = load(write(tmp_path / ("acme.html" if write is html_report else "acme.md")))
+    question = "What was the provision in 2023?"  # one word of a four-word row label
+    given = ask(question, doc)
+    assert not given.abstained and given.answer == "12"
+    minimum = load_scorer().threshold  # the prose answers' default, as a caller's minimum
+    assert given.confidence == table_confidence(given.features) < minimum
+    withheld = ask_with(question, doc, min_confidence=minimum)
+    assert withheld.abstained and withheld.confidence == given.confidence
+    assert withheld.features == given.features  # what it was judged on
+    assert (
+        withheld.reason
+        == f"the closest answer, 12, has confidence {given.confidence:.2f} (below {minimum:g})"
+    )
 
 
 @pytest.mark.parametrize("write", [html_report, markdown_report], ids=["html", "md"])

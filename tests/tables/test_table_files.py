@@ -321,9 +321,10 @@ def test_a_table_answer_has_a_fitted_confidence_and_a_minimum_withholds_it(tmp_p
     assert answer.to_dict()["confidence"] == round(answer.confidence, 3)
     weak = {"row_match": 0.3, "column_match": 0.5, "row_margin": 0.0, "column_margin": 0.1, "period": 1.0}
     assert table_confidence(weak) < SURE
-    # with no default threshold only a minimum the caller sets withholds a table answer
+    # a minimum the caller sets withholds a table answer, else the model's default (0: none)
     assert _structured(answer, {}, 0.62, None, 0.0).confidence == 0.62
-    assert _structured(answer, {}, 0.62, None, 0.7).abstained  # a model's default threshold does
+    assert _structured(answer, {}, 0.62, None, 0.7).abstained
+    assert not _structured(answer, {}, 0.62, 0.5, 0.7).abstained
     withheld = _structured(answer, dict(answer.features), 0.62, 0.7, 0.0)
     assert withheld.abstained and withheld.confidence == 0.62
     assert withheld.features == answer.features
