@@ -1,20 +1,22 @@
 """Fit the table and derived answers' confidence models (assistant/answering/structured_weights.json).
 
-    python -m bench.fit_structured TATQA.json [--write] [--records FILE] [--limit N]
+    python -m bench.fit_structured TATQA.json [--write] [--threshold P] [--records FILE] [--limit N]
 
 Model-free: each report of the TAT-QA file is written as HTML (bench/tatqa_tables.py), loaded with the real
 loader and chunked; every chunk is passed as a hit to build_answer, so retrieval plays no part. The
 questions are the single-span questions of bench/tatqa_tables.py and the arithmetic and count questions of
 bench/tatqa_derived.py. Every answer given from a table (a cell or a header) is a table example, every
 computed answer a derived example; each is scored by its bench's own rule (a span question by the rule of
-bench/figure_qa.py, an arithmetic one by bench/tatqa_derived.is_right). No minimum confidence withholds
-anything while collecting.
+bench/figure_qa.py, an arithmetic one by bench/tatqa_derived.is_right). While collecting, prose answers
+are judged at the prose scorer's default threshold, as the application does, and no table or derived
+answer is withheld.
 
 1. Fit a logistic regression per kind (bench/fit_scorer.fit) on the first half of the reports (file order)
    and print on the second half the reliability table and expected calibration error, beside those of
    the hand-set formulas the models replace.
 2. Print what the prose scorer's default threshold would do to table and derived answers on both halves.
-3. Fit again on all reports and (with --write) write both models into the package.
+3. Fit again on all reports and (with --write) write both models into the package, with --threshold P
+   as their default minimum confidence (0, the default: only a caller's minimum withholds them).
 
 --records FILE keeps the collected features between runs (delete it after changing the answer rules).
 """
