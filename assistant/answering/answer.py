@@ -12,12 +12,15 @@ from assistant.answering.choices import (
 )
 from assistant.answering.clauses import asked_clause
 from assistant.answering.confidence import (
+    DERIVED,
     OFF_TOPIC,
     OTHER,
+    TABLE,
     Scorer,
     decide,
     derivation_confidence,
     load_scorer,
+    load_structured,
     table_confidence,
     threshold_for,
 )
@@ -28,13 +31,22 @@ from assistant.answering.names import names_asked
 from assistant.answering.questions import QuestionIntent, analyse_question
 from assistant.answering.reasons import asked_for, off_topic_reason, rule_reason
 from assistant.answering.restated import as_stated
-from assistant.answering.results import ABSTAIN, Answer, Citation, CitedFigure, Sentence, citations_from
+from assistant.answering.results import (
+    ABSTAIN,
+    Answer,
+    Citation,
+    CitedFigure,
+    Sentence,
+    TableAnswer,
+    citations_from,
+)
 from assistant.answering.support import (
     Candidate,
     sentences,
     unmentioned,
 )
 from assistant.answering.table_answer import answer_from_tables, choose
+from assistant.derivations.model import Derivation
 from assistant.figures.extraction import sentence_figures
 from assistant.retrieval.search import Hit
 from assistant.tables.cells import cell_figure, cell_ref, table_cells
@@ -61,6 +73,7 @@ def build_answer(
     scorer: Scorer | None = None,
     query: str | None = None,
     similarity: Similarity | None = None,
+    structured: Mapping[str, Scorer] | None = None,
 ) -> Answer:
     """Choose the answer for a question from the retrieved hits, and how likely it is to be right.
 
@@ -71,9 +84,11 @@ def build_answer(
     below min_confidence (default: the scorer's threshold; 0 answers whatever the rules find) the answer
     abstains, says why, and the closest passages are still cited. query is the question as searched (a
     follow-up rewritten with the conversation's words), when it differs. similarity measures how close a
-    candidate sentence is to it (without it the scorer reads the passage's similarity instead).
+    candidate sentence is to it (without it the scorer reads the passage's similarity instead). structured
+    holds the table and derived answers' models (default: the shipped ones).
     """
     scorer = scorer or load_scorer()
+    structured = structured or load_structured()
     citations = citations_from(hits)
     intent = intent or analyse_question(question)
 
@@ -81,8 +96,12 @@ def build_answer(
     if derived is not None:
         if derived.abstained or derived.derivation is None:
             return derived
-        confidence = derivation_confidence(derived.derivation.features)
-        return _structured(as_stated(derived, analyze), confidence, min_confidence)
+        stated = as_stated(derived, analyze)
+        values = derived_values(derived.derivation, restated=stated.answer != derived.answer)
+        model = structured[DERIVED]
+        return _structured(
+            stated, values, derivation_confidence(values, model), min_confidence, model.threshold
+        )
     tabled = answer_from_tables(question, citations, intent, analyze=analyze, idf=idf)
     prose = _prose_answer(
         question,
@@ -99,19 +118,44 @@ def build_answer(
     chosen = choose(tabled, prose)
     if chosen is not tabled or chosen.abstained or chosen.table is None:
         return chosen
-    confidence = table_confidence(chosen.table.features.to_dict())
-    return _structured(as_stated(chosen, analyze), confidence, min_confidence)
+    stated = as_stated(chosen, analyze)
+    values = table_values(chosen.table, restated=stated.answer != chosen.answer)
+    model = structured[TABLE]
+    return _structured(stated, values, table_confidence(values, model), min_confidence, model.threshold)
 
 
-def _structured(answer: Answer, confidence: float, min_confidence: float | None) -> Answer:
-    """A table or derived answer with its confidence. Only a minimum the caller sets withholds it: the
-    default threshold belongs to the fitted prose scorer, and these confidences are not fitted yet."""
-    if min_confidence is None or confidence >= min_confidence:
-        return replace(answer, confidence=confidence)
-    reason = (
-        f"the closest answer, {answer.answer}, has confidence {confidence:.2f} (below {min_confidence:g})"
-    )
-    return replace(_abstain(answer.question, answer.citations, {}, reason), confidence=confidence)
+def table_values(table: TableAnswer, *, restated: bool) -> dict[str, float]:
+    """What a table answer's model reads (confidence.TABLE_FEATURES): the match, whether the cell's column
+    names a period, whether the prose restates the figure."""
+    period = table.cell is not None and bool(table.cell.cell.period)
+    values = {k: float(v) for k, v in table.features.to_dict().items()}
+    return {**values, "period": float(period), "restated": float(restated)}
+
+
+def derived_values(derivation: Derivation, *, restated: bool) -> dict[str, float]:
+    """What a derived answer's model reads (confidence.DERIVED_FEATURES)."""
+    return {
+        **derivation.features,
+        "count": float(derivation.operation == "count"),
+        "percent": float(derivation.unit in ("percent", "percentage points")),
+        "restated": float(restated),
+    }
+
+
+def _structured(
+    answer: Answer,
+    values: dict[str, float],
+    confidence: float,
+    min_confidence: float | None,
+    default: float,
+) -> Answer:
+    """A table or derived answer with its confidence and the features it was read from; below the minimum
+    (the caller's, else the model's default, 0 for none) it abstains and says why."""
+    threshold = default if min_confidence is None else min_confidence
+    if threshold <= 0 or confidence >= threshold:
+        return replace(answer, confidence=confidence, features=values)
+    reason = f"the closest answer, {answer.answer}, has confidence {confidence:.2f} (below {threshold:g})"
+    return replace(_abstain(answer.question, answer.citations, values, reason), confidence=confidence)
 
 
 def _prose_answer(

@@ -120,22 +120,45 @@ def decide(
     return LOW if confidence < threshold else None
 
 
-def table_confidence(match: Mapping[str, float | bool]) -> float:
-    """A table answer's confidence from how clearly its row and column matched (tables/matching.py).
+# Table and derived answers have their own fitted models (bench/fit_structured.py writes them): their
+# features are how clearly the cells matched, not the prose scorer's.
+STRUCTURED_FILE = Path(__file__).with_name("structured_weights.json")
+TABLE = "table"
+DERIVED = "derived"
+# what each model reads: the match strengths and margins, whether the answer is a header that won a
+# comparison, whether its column matched by a period, whether the report's prose restates the figure
+TABLE_FEATURES = (
+    "row_match",
+    "column_match",
+    "row_margin",
+    "column_margin",
+    "comparison",
+    "period",
+    "restated",
+)
+DERIVED_FEATURES = ("min_match", "min_margin", "operands", "count", "percent", "restated")
 
-    Not fitted: the scorer's training data holds prose answers only. A clear row and column with a lead over
-    the next give about 0.9; a weak match of either stays below SURE, so the terminal shows it as "probably".
-    """
-    row, column = float(match.get("row_match", 0.0)), float(match.get("column_match", 0.0))
-    margin = min(1.0, float(match.get("row_margin", 0.0)) + float(match.get("column_margin", 0.0)))
-    return round(max(0.0, min(1.0, 0.3 + 0.35 * row + 0.25 * column + 0.1 * margin)), 4)
+
+@lru_cache(maxsize=4)
+def load_structured(path: Path = STRUCTURED_FILE) -> dict[str, Scorer]:
+    """The shipped table and derived answer models (read once), by kind."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {kind: scorer_from_dict(data[kind]) for kind in (TABLE, DERIVED)}
 
 
-def derivation_confidence(features: Mapping[str, float]) -> float:
-    """A derived figure's confidence from its weakest operand (a result is only as good as its worst input).
+def _numeric(values: Mapping[str, float | bool]) -> dict[str, float]:
+    return {k: float(v) for k, v in values.items()}
 
-    Not fitted, as for table answers.
-    """
-    weakest = float(features.get("min_match", 0.0))
-    margin = min(1.0, 2 * float(features.get("min_margin", 0.0)))
-    return round(max(0.0, min(1.0, 0.3 + 0.6 * weakest + 0.1 * margin)), 4)
+
+def table_confidence(match: Mapping[str, float | bool], model: Scorer | None = None) -> float:
+    """P(a table answer is right) from how clearly its row and column matched (tables/matches.py), and
+    whether its column matched by period and the prose restates it (the keys of TABLE_FEATURES)."""
+    model = model or load_structured()[TABLE]
+    return round(model.probability(_numeric(match)), 4)
+
+
+def derivation_confidence(features: Mapping[str, float | bool], model: Scorer | None = None) -> float:
+    """P(a derived figure is right) from its weakest operand's match and margin, how many operands it
+    combines, its operation and whether the prose restates it (the keys of DERIVED_FEATURES)."""
+    model = model or load_structured()[DERIVED]
+    return round(model.probability(_numeric(features)), 4)

@@ -305,7 +305,7 @@ def test_no_clear_row_abstains_and_shows_the_closest_rows(tmp_path: Path) -> Non
     assert {pc.cell.label for pc in vague.table.closest} >= {"Revenue"}
 
 
-def test_a_table_answer_has_a_confidence_and_a_minimum_withholds_it(tmp_path: Path) -> None:
+def test_a_table_answer_has_a_fitted_confidence_and_a_minimum_withholds_it(tmp_path: Path) -> None:
     from assistant.answering.answer import _structured
     from assistant.answering.confidence import SURE, table_confidence
 
@@ -314,13 +314,18 @@ def test_a_table_answer_has_a_confidence_and_a_minimum_withholds_it(tmp_path: Pa
     doc = load(path)
     answer = ask("What was Globex net margin in Q3 2023?", doc)
     assert answer.answer == "12.5%" and not answer.abstained and answer.table is not None
-    # a clear row and column: a sure answer, its confidence read from the match
-    assert answer.confidence == table_confidence(answer.table.features.to_dict()) >= SURE
-    assert answer.to_dict()["confidence"] == answer.confidence
-    weak = {"row_match": 0.3, "column_match": 0.5, "row_margin": 0.0, "column_margin": 0.1}
+    # a clear row and column: a sure answer, its confidence the fitted table model's of what it read
+    assert answer.features["row_match"] == round(answer.table.features.row_match, 4)
+    assert answer.features["period"] == 1.0 and answer.features["restated"] == 0.0
+    assert answer.confidence == table_confidence(answer.features) >= SURE
+    assert answer.to_dict()["confidence"] == round(answer.confidence, 3)
+    weak = {"row_match": 0.3, "column_match": 0.5, "row_margin": 0.0, "column_margin": 0.1, "period": 1.0}
     assert table_confidence(weak) < SURE
-    # only a minimum the caller sets withholds a table answer (its confidence is not fitted)
-    assert _structured(answer, 0.62, None).confidence == 0.62
-    withheld = _structured(answer, 0.62, 0.7)
+    # a minimum the caller sets withholds a table answer, else the model's default (0: none)
+    assert _structured(answer, {}, 0.62, None, 0.0).confidence == 0.62
+    assert _structured(answer, {}, 0.62, None, 0.7).abstained
+    assert not _structured(answer, {}, 0.62, 0.5, 0.7).abstained
+    withheld = _structured(answer, dict(answer.features), 0.62, 0.7, 0.0)
     assert withheld.abstained and withheld.confidence == 0.62
+    assert withheld.features == answer.features
     assert withheld.reason == "the closest answer, 12.5%, has confidence 0.62 (below 0.7)"
