@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -71,6 +72,7 @@ class Assistant:
         self._retriever = self._make_retriever(reader)
         self._swap = threading.Lock()
         self._indexer: Embedder | None = None
+        self._similarity_started = False
 
     # --- construction ----------------------------------------------------------------------------
 
@@ -149,6 +151,7 @@ class Assistant:
         retriever = self._retriever
         where = parse_filters(filters)
         # embedded once: the search and the scorer's sentence similarities share it
+        self._start_similarity()
         asked = self.embedder.embed_query(query)
         hits = retriever.search(query, k=k, filters=where, query_vector=asked)
 
@@ -165,6 +168,25 @@ class Assistant:
             query=query,
             similarity=similarity,
         )
+
+    def _start_similarity(self) -> None:
+        """On the first ask, start the similarity embedder's session in a thread, beside the question's.
+
+        A cold ask then waits for one model load instead of two in turn; search and figures never load it.
+        A load that fails here fails again, with its message, when the scorer first needs the embedder."""
+        load = getattr(self.similarity_embedder, "load", None)
+        if self._similarity_started or self.similarity_embedder is self.embedder or load is None:
+            return
+        with self._swap:
+            if self._similarity_started:
+                return
+            self._similarity_started = True
+
+        def run() -> None:
+            with contextlib.suppress(Exception):
+                load()
+
+        threading.Thread(target=run, name="similarity-load").start()
 
     def similarity(self, query: str, texts: Sequence[str]) -> list[float]:
         """The embedding similarity (cosine) of each text to the query, as the search measures passages'.

@@ -266,3 +266,13 @@ def test_a_format_1_export_is_stale(export: Path) -> None:
     assert not export_is_fresh(export, export)
     with pytest.raises(ModelNotFound, match="no usable ONNX export"):
         OnnxEmbedder(export)
+
+
+def test_a_damaged_int8_copy_fails_the_ask_with_its_message_though_loaded_in_a_thread(
+    export: Path, reader: IndexReader, tmp_path: Path
+) -> None:
+    damage(export, "altered")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), OnnxEmbedder(export), reader)
+    with pytest.raises(ModelNotFound, match=f"{QUANTIZED_FILE} is altered"):
+        assistant.ask("How large was the digital economy in 2021?", min_confidence=0)
+    assert assistant.search("digital economy").hits  # the search never needs the copy
