@@ -12,6 +12,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.embedding.model import offline_environment
 from assistant.embedding.onnx import (
     EXPORT_FORMAT,
@@ -105,8 +107,9 @@ def export_onnx(model_dir: Path, out_dir: Path, *, name: str | None = None) -> P
                 opset_version=OPSET,
             )
         shutil.copyfile(model_dir / TOKENIZER_FILE, staging / TOKENIZER_FILE)
-        _check_against_torch(staging, model, tokenizer, pad_id, torch)
-        _quantize(staging, tokenizer, pad_id)
+        probes = batch_arrays(tokenizer.encode_batch(list(_PROBES)), pad_id)
+        exported = _check_against_torch(staging, model, probes, torch)
+        _quantize(staging, probes, exported)
         if source_stat(model_dir) != stat_before:
             raise RuntimeError(f"the model in {model_dir} changed during the export; export again")
         manifest = OnnxManifest(
@@ -145,9 +148,8 @@ def _quiet_tracer(torch: Any) -> Iterator[None]:
         yield
 
 
-def _check_against_torch(staging: Path, model: Any, tokenizer: Any, pad_id: int, torch: Any) -> None:
-    """Refuse an export whose vectors differ from torch's on the probe texts."""
-    feed = batch_arrays(tokenizer.encode_batch(list(_PROBES)), pad_id)
+def _check_against_torch(staging: Path, model: Any, feed: dict[str, Any], torch: Any) -> np.ndarray:
+    """Refuse an export whose vectors differ from torch's on the probe texts; returns the export's vectors."""
     with torch.no_grad():
         hidden = model(**{key: torch.from_numpy(value) for key, value in feed.items()}).last_hidden_state
     expected = mean_pool(hidden.numpy(), feed["attention_mask"])
@@ -156,10 +158,12 @@ def _check_against_torch(staging: Path, model: Any, tokenizer: Any, pad_id: int,
     worst = float((expected * got).sum(axis=1).min())
     if worst < _MIN_PROBE_COSINE:
         raise RuntimeError(f"the ONNX export does not reproduce the model (cosine {worst:.6f}); not using it")
+    return got
 
 
-def _quantize(staging: Path, tokenizer: Any, pad_id: int) -> None:
-    """Write the int8 copy of the exported model beside it, refused if its vectors drift from the fp32 ones."""
+def _quantize(staging: Path, feed: dict[str, Any], exported: np.ndarray) -> None:
+    """Write the int8 copy of the exported model beside it, refused if its vectors on the probes (feed)
+    drift from the fp32 model's (exported)."""
     import logging
 
     from onnxruntime.quantization import QuantType, quantize_dynamic  # index time only
@@ -175,12 +179,9 @@ def _quantize(staging: Path, tokenizer: Any, pad_id: int) -> None:
         )
     finally:
         root.setLevel(level)
-    feed = batch_arrays(tokenizer.encode_batch(list(_PROBES)), pad_id)
-    vectors = [
-        mean_pool(make_session(staging / name, threads=1).run(None, feed)[0], feed["attention_mask"])
-        for name in (MODEL_FILE, QUANTIZED_FILE)
-    ]
-    worst = float((vectors[0] * vectors[1]).sum(axis=1).min())
+    session = make_session(staging / QUANTIZED_FILE, threads=1)
+    quantized = mean_pool(session.run(None, feed)[0], feed["attention_mask"])
+    worst = float((exported * quantized).sum(axis=1).min())
     if worst < _MIN_QUANTIZED_COSINE:
         raise RuntimeError(
             f"the int8 copy of the ONNX export drifts from it (cosine {worst:.4f}); not using it"

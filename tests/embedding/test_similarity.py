@@ -89,15 +89,19 @@ def write_graph(path: Path, seed: int) -> None:
     onnx.save(model, str(path))
 
 
-def write_tiny_export(target: Path, *, quantized_seed: int = 2) -> Path:
+def tiny_tokenizer() -> Any:
     from tokenizers import Tokenizer, models, pre_tokenizers
 
+    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(WORDS)}, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    return tokenizer
+
+
+def write_tiny_export(target: Path, *, quantized_seed: int = 2) -> Path:
     target.mkdir(parents=True)
     write_graph(target / MODEL_FILE, seed=1)
     write_graph(target / QUANTIZED_FILE, seed=quantized_seed)
-    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(WORDS)}, unk_token="[UNK]"))
-    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer.save(str(target / TOKENIZER_FILE))
+    tiny_tokenizer().save(str(target / TOKENIZER_FILE))
     manifest = OnnxManifest(
         format=EXPORT_FORMAT,
         model=NAME,
@@ -276,3 +280,27 @@ def test_a_damaged_int8_copy_fails_the_ask_with_its_message_though_loaded_in_a_t
     with pytest.raises(ModelNotFound, match=f"{QUANTIZED_FILE} is altered"):
         assistant.ask("How large was the digital economy in 2021?", min_confidence=0)
     assert assistant.search("digital economy").hits  # the search never needs the copy
+
+
+def test_the_export_writes_an_int8_copy_and_refuses_one_that_drifts(tmp_path: Path) -> None:
+    import onnx
+
+    from assistant.embedding.export import _quantize
+    from assistant.embedding.onnx import batch_arrays, make_session, mean_pool
+
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    write_graph(staging / MODEL_FILE, seed=1)
+    feed = batch_arrays(
+        tiny_tokenizer().encode_batch(["the digital economy", "gdp", "data output reached"]), 0
+    )
+    exported = mean_pool(
+        make_session(staging / MODEL_FILE, threads=1).run(None, feed)[0], feed["attention_mask"]
+    )
+
+    _quantize(staging, feed, exported)
+
+    weights = onnx.load(str(staging / QUANTIZED_FILE)).graph.initializer
+    assert onnx.TensorProto.INT8 in {w.data_type for w in weights}  # the MatMul's weights went int8
+    with pytest.raises(RuntimeError, match="the int8 copy of the ONNX export drifts from it"):
+        _quantize(staging, feed, -exported)  # as if the fp32 vectors pointed elsewhere
