@@ -50,8 +50,8 @@ def export_onnx(model_dir: Path, out_dir: Path, *, name: str | None = None) -> P
 
     out_dir gets model.onnx (dynamic batch and sequence axes), its int8 copy model-int8.onnx (for sentence
     similarities), tokenizer.json and onnx.json (pooling, sequence length, source checksum, the files'
-    checksums). It is written beside out_dir and renamed into place, so a reader
-    sees the old export or the new one, never half of one. Raises ValueError for a model whose pipeline
+    checksums). It is written beside out_dir and renamed into place, so a reader sees the old export or
+    the new one, never half of one. Raises ValueError for a model whose pipeline
     is not Transformer -> mean Pooling [-> Normalize], and RuntimeError if the export's vectors do not
     match torch's (or the int8 copy's drift too far from them).
     """
