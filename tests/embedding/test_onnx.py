@@ -15,8 +15,10 @@ import pytest
 from assistant.embedding.export import export_onnx
 from assistant.embedding.model import DEFAULT_MODEL_NAME, SentenceTransformerEmbedder, packaged_model_dir
 from assistant.embedding.onnx import (
+    EXPORT_FILES,
     MANIFEST_FILE,
     MODEL_FILE,
+    QUANTIZED_FILE,
     TOKENIZER_FILE,
     OnnxEmbedder,
     OnnxManifest,
@@ -75,7 +77,9 @@ def torch_embedder() -> SentenceTransformerEmbedder:
 
 
 def test_export_writes_model_tokenizer_and_manifest(export_dir: Path) -> None:
-    assert sorted(p.name for p in export_dir.iterdir()) == sorted([MODEL_FILE, TOKENIZER_FILE, MANIFEST_FILE])
+    assert sorted(p.name for p in export_dir.iterdir()) == sorted([*EXPORT_FILES, MANIFEST_FILE])
+    # the int8 copy is a quarter of the fp32 model's size
+    assert (export_dir / QUANTIZED_FILE).stat().st_size < (export_dir / MODEL_FILE).stat().st_size / 3
     assert [p.name for p in export_dir.parent.iterdir()] == ["export"]  # no staging directory left behind
     manifest = json.loads((export_dir / MANIFEST_FILE).read_text())
     assert manifest["model"] == DEFAULT_MODEL_NAME
@@ -196,7 +200,7 @@ def test_same_contents_with_new_times_stay_fresh_and_changed_contents_go_stale(
 
 def copy_export(export_dir: Path, target: Path) -> Path:
     target.mkdir()
-    for name in (MODEL_FILE, TOKENIZER_FILE):
+    for name in EXPORT_FILES:
         (target / name).symlink_to(export_dir / name)
     shutil.copyfile(export_dir / MANIFEST_FILE, target / MANIFEST_FILE)
     return target
@@ -253,7 +257,8 @@ def copy_export_files(export_dir: Path, target: Path) -> Path:
 def test_export_manifest_records_its_files(export_dir: Path) -> None:
     manifest = OnnxManifest.read(export_dir)
     assert manifest is not None
-    for name in (MODEL_FILE, TOKENIZER_FILE):
+    assert set(manifest.files) == set(EXPORT_FILES)
+    for name in EXPORT_FILES:
         assert manifest.files[name]["bytes"] == (export_dir / name).stat().st_size
         assert len(manifest.files[name]["sha256"]) == 64
 
@@ -264,6 +269,7 @@ def test_export_manifest_records_its_files(export_dir: Path) -> None:
         ("weights", "model.onnx is altered"),
         ("truncated", "model.onnx is truncated or grown"),
         ("tokenizer", "tokenizer.json is altered"),
+        ("int8", "model-int8.onnx is altered"),
     ],
 )
 def test_altered_or_truncated_export_is_refused_at_load(
@@ -280,10 +286,17 @@ def test_altered_or_truncated_export_is_refused_at_load(
     elif damage == "truncated":
         with (broken / MODEL_FILE).open("r+b") as handle:
             handle.truncate(1000)
+    elif damage == "int8":
+        with (broken / QUANTIZED_FILE).open("r+b") as handle:
+            handle.seek((broken / QUANTIZED_FILE).stat().st_size // 2)
+            byte = handle.read(1)
+            handle.seek(-1, 1)
+            handle.write(bytes([byte[0] ^ 0x40]))
     else:
         (broken / TOKENIZER_FILE).write_text((broken / TOKENIZER_FILE).read_text().replace("the", "teh", 1))
     assert not export_is_fresh(broken, packaged_model_dir())
-    embedder = OnnxEmbedder(broken)  # sizes are not checked here; load() checks everything
+    # sizes are not checked here; load() checks the files its session reads
+    embedder = OnnxEmbedder(broken, model_file=QUANTIZED_FILE if damage == "int8" else MODEL_FILE)
     with pytest.raises(ModelNotFound, match=f"is damaged \\({reason}\\); run: python cli.py index"):
         embedder.embed_query("GDP")
 
@@ -341,3 +354,22 @@ def test_index_replaces_a_damaged_export_and_removes_dead_ones(tmp_path: Path) -
     assert export_is_fresh(target, packaged_model_dir())
     assert not dead.exists()
     assert OnnxEmbedder(target).embed_query("GDP").shape == (384,)
+
+
+def test_int8_similarities_agree_with_fp32_on_real_sentences(export_dir: Path) -> None:
+    """The scorer's feature: the question (fp32) against candidate sentences, through int8 or fp32."""
+    fp32 = OnnxEmbedder(export_dir, threads=2)
+    int8 = OnnxEmbedder(export_dir, model_file=QUANTIZED_FILE, threads=2)
+    question = fp32.embed_query("How large was China's digital economy in 2021?")
+    sentences = [
+        "The scale of China's digital economy came to 45.5 trillion yuan in 2021.",
+        "It accounted for 39.8 percent of GDP.",
+        "Data output reached 6.6ZB in 2021, a year-on-year increase of 29.4 percent.",
+        "The orchard grows apples and pears.",
+        "Vitamin D supplementation did not reduce the rate of hip fractures in older women.",
+        PASSAGE * 2,
+    ]
+    exact, quick = fp32.embed(sentences) @ question, int8.embed(sentences) @ question
+    assert np.abs(exact - quick).max() < 0.03  # measured: within 0.01
+    assert list(np.argsort(-exact)) == list(np.argsort(-quick))  # the same order of candidates
+    assert float(cosines(fp32.embed(sentences), int8.embed(sentences)).min()) > 0.97
