@@ -86,7 +86,7 @@ def collect(args: argparse.Namespace) -> list[dict[str, object]]:
     return rows
 
 
-def choices(assistant, item: Item, k: int) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+def choices(assistant, item: Item, k: int) -> list[dict[str, object]]:
     """The figures the scorer chose the answer among (assistant/answering/answer.py), read again from the
     same passages: their features and whether each is right."""
     from assistant.answering.choices import rated_choices, read
