@@ -209,7 +209,7 @@ def write_corpus(root: Path) -> Path:
     return root
 
 
-def gold_rank(assistant, query: str, case: Case) -> int | None:  # type: ignore[no-untyped-def]
+def gold_rank(assistant, query: str, case: Case) -> int | None:
     """The rank of the passage holding the expected figure (of the document the question is about, for a
     case that must abstain)."""
     hits = assistant.retriever.search(query, k=DEPTH)
@@ -219,7 +219,7 @@ def gold_rank(assistant, query: str, case: Case) -> int | None:  # type: ignore[
     return None
 
 
-def run_case(assistant, case: Case, *, k: int, history: bool) -> Outcome:  # type: ignore[no-untyped-def]
+def run_case(assistant, case: Case, *, k: int, history: bool) -> Outcome:
     from assistant.retrieval.followups import contextualize
 
     earlier = [case.first] if history else []

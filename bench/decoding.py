@@ -18,6 +18,7 @@ import shutil
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from assistant.errors import UnreadableDocument
@@ -100,7 +101,7 @@ def main() -> None:
     for encoding, sentence in CJK.items():
         samples[encoding] = (sentence * (1_000_000 // len(sentence.encode(encoding)) + 1)).encode(encoding)
     for encoding, data in samples.items():
-        ms = median_ms(lambda data=data: decode_text(data), args.repeat)
+        ms = median_ms(partial(decode_text, data), args.repeat)
         print(f"{encoding:<16}{ms:>10.1f}{len(data) / 1e6 / (ms / 1000):>8.1f}")
 
     if shutil.which("tesseract") is None:

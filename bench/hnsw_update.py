@@ -55,7 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         truth = np.argsort(-(queries @ after.T), axis=1, kind="stable")[:, :10]
         with tempfile.TemporaryDirectory(prefix="hnsw-update-") as tmp:
             path = Path(tmp) / "dense.faiss"
-            faiss.write_index(build_dense_index(before, "hnsw"), str(path))
+            index = build_dense_index(before, "hnsw")
+            assert index is not None  # only flat gives None
+            faiss.write_index(index, str(path))
             started = time.perf_counter()
             grown = extend_dense_index(path, after)
             grow_s = time.perf_counter() - started

@@ -113,7 +113,7 @@ def judge(answer: Answer, golds: Sequence[str]) -> tuple[bool, bool]:
     return strict or holds_gold(answer.sentence.text, golds), strict
 
 
-def ask_all(assistant, questions: Sequence[Question], *, k: int) -> list[Record]:  # type: ignore[no-untyped-def]
+def ask_all(assistant, questions: Sequence[Question], *, k: int) -> list[Record]:
     """Every question asked once with min_confidence 0 (filters from the item scope it, as in tatqa.py)."""
     out = []
     for n, q in enumerate(questions, start=1):
@@ -223,7 +223,7 @@ def counts(questions: Sequence[Question]) -> str:
     return ", ".join(f"{sum(q.group == g for q in questions)} {g}" for g in groups)
 
 
-def build(args: argparse.Namespace, passages: Sequence[Passage], prefix: str):  # type: ignore[no-untyped-def]
+def build(args: argparse.Namespace, passages: Sequence[Passage], prefix: str):
     """The Assistant over the passages, indexed into args.index (kept) or a temporary folder."""
     from assistant.assistant import Assistant
     from assistant.config import Settings

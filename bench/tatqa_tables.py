@@ -196,7 +196,7 @@ def run_format(
         if not path.exists() or path.read_bytes() != data:
             path.write_bytes(data)
     index_dir = index_root / fmt
-    report = build_with_settings(corpus, index_dir, embedder, settings, progress=progress)
+    built = build_with_settings(corpus, index_dir, embedder, settings, progress=progress)
     assistant = Assistant.open(index_dir, settings=settings, embedder=embedder)
     out = []
     for q in questions:
@@ -215,7 +215,7 @@ def run_format(
                 answer.table.features.to_dict() if answer.table else None,
             )
         )
-    return f"{report.chunks} chunks ({report.embedded} embedded)", out
+    return f"{built.chunks} chunks ({built.embedded} embedded)", out
 
 
 def render(outcomes: Sequence[Outcome], formats: Sequence[str], half: int) -> str:

@@ -18,6 +18,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from assistant.storage.generations import verify_files
 from assistant.text.checksums import file_sha256
@@ -51,7 +52,7 @@ def main() -> None:
         n = _count(text)
         gen = Path(tempfile.mkdtemp(prefix="verify-", dir=args.dir))
         try:
-            files = {}
+            files: dict[str, dict[str, Any]] = {}
             for rel, per_chunk in BYTES_PER_CHUNK.items():
                 _write(gen / rel, n * per_chunk)
                 files[rel] = {"bytes": n * per_chunk, "sha256": file_sha256(gen / rel)}

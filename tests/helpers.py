@@ -146,5 +146,5 @@ def through_schema(shape: type, data: dict[str, Any]) -> Any:
     missing field, an extra key or a wrong type raises), and dumped back."""
     from pydantic import TypeAdapter
 
-    adapter = TypeAdapter(shape)
+    adapter: TypeAdapter[Any] = TypeAdapter(shape)
     return adapter.dump_python(adapter.validate_python(data))
