@@ -150,8 +150,8 @@ class Assistant:
         query = contextualize(question, [h for h in history if isinstance(h, str) and h.strip()])
         retriever = self._retriever
         where = parse_filters(filters)
-        # embedded once: the search and the scorer's sentence similarities share it
         self._start_similarity()
+        # embedded once: the search and the scorer's sentence similarities share it
         asked = self.embedder.embed_query(query)
         hits = retriever.search(query, k=k, filters=where, query_vector=asked)
 

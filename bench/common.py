@@ -6,6 +6,7 @@ import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -55,3 +56,18 @@ def read_status_kib(pid: int, key: str) -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return None
+
+
+def open_like_the_application(index_dir: Path, settings: Any, embedder: Any) -> Any:
+    """The Assistant over a built index, queried as the CLI and the server query it: with the ONNX export
+    (made here when missing) for the question and its int8 copy for the scorer's sentence similarities,
+    unless settings.query_backend says torch; `embedder` is the torch model the index was built with."""
+    from dataclasses import replace
+
+    from assistant.assistant import Assistant
+    from assistant.embedding.export import ensure_query_export
+
+    settings = replace(settings, index_dir=index_dir)
+    if settings.query_backend == "torch" or not ensure_query_export(index_dir, embedder):
+        return Assistant.open(index_dir, settings=settings, embedder=embedder)
+    return Assistant.open(index_dir, settings=settings)

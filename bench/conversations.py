@@ -23,6 +23,8 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bench.common import open_like_the_application
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "china-digital-economy-2022.txt"
 DEPTH = 20  # passages ranked when looking for the gold one
@@ -252,7 +254,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-queries", action="store_true", help="print each rewritten follow-up")
     args = parser.parse_args(argv)
 
-    from assistant.assistant import Assistant
     from assistant.config import Settings
     from assistant.embedding.model import SentenceTransformerEmbedder
     from assistant.retrieval.followups import contextualize
@@ -267,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             f"corpus: {report.documents} documents, {report.chunks} chunks; model {embedder.name}; k={args.k}"
         )
         settings = replace(Settings(), corpus_dir=corpus, index_dir=index)
-        assistant = Assistant.open(settings=settings, embedder=embedder)
+        assistant = open_like_the_application(index, settings, embedder)
         columns = {
             "without history": [run_case(assistant, c, k=args.k, history=False) for c in CASES],
             "with history": [run_case(assistant, c, k=args.k, history=True) for c in CASES],

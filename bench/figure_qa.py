@@ -40,6 +40,7 @@ from assistant.figures.extraction import extract_figures
 from assistant.figures.model import Figure
 from assistant.storage.build import build_with_settings
 from assistant.text.sentences import sentence_spans
+from bench.common import open_like_the_application
 
 # --- the matching rule ---------------------------------------------------------------------------------
 
@@ -374,7 +375,7 @@ def run(
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         index_dir = args.index or Path(tmp) / "index"
         indexed = index_passages(passages, Path(tmp) / "corpus", index_dir, embedder, settings)
-        assistant = Assistant.open(index_dir, settings=settings, embedder=embedder)
+        assistant = open_like_the_application(index_dir, settings, embedder)
         outcomes = ask_all(assistant, items, k=args.k)
     if args.dump:
         dump(outcomes, args.dump)

@@ -334,6 +334,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--folds", type=int, default=FOLDS, help=f"folds of articles and reports (default {FOLDS})"
     )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        help="write this threshold instead of the one chosen out of fold (a reviewed choice: say why)",
+    )
     parser.add_argument("--write", action="store_true", help="write the weights into the package")
     args = parser.parse_args(argv)
     if args.records and args.records.exists():
@@ -352,6 +357,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.precision,
     )
     print(f"\nthreshold chosen out of fold: {threshold:.3f} (precision >= {args.precision})")
+    chosen_out_of_fold = threshold
+    if args.threshold is not None:
+        threshold = args.threshold
+        print(f"threshold written: {threshold:.3f} (--threshold)")
     final = model(rows, args.penalty, threshold)
     report(judged(rows, final), "everything, final model (in-sample)", args.precision)
     answered = [r for r in rows if not r["abstained"]]
@@ -362,8 +371,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = {
             "about": (
                 "Answer scorer: logistic regression over assistant/answering/features.py, written by "
-                "bench/fit_scorer.py; threshold chosen out of fold for precision "
-                f">= {args.precision}."
+                "bench/fit_scorer.py; "
+                + (
+                    f"threshold {threshold:g} set by --threshold (see bench/README.md), "
+                    if args.threshold is not None
+                    else ""
+                )
+                + f"out of fold the lowest threshold for precision >= {args.precision} is {chosen_out_of_fold:g}."
             ),
             "fitted": {
                 "date": datetime.date.today().isoformat(),

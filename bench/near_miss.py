@@ -36,6 +36,7 @@ from pathlib import Path
 
 from assistant.answering.confidence import Scorer, decide, load_scorer
 from assistant.answering.results import Answer
+from bench.common import open_like_the_application
 from bench.figure_qa import Item, Passage, index_passages, is_correct, normalise
 
 OFF_TOPIC_EVERY = 8  # articles numbered 6 and 7 of every 8 are left out of the collection
@@ -182,7 +183,7 @@ def reliability(
 def render(records: Sequence[Record], scorer: Scorer, min_confidence: float | None) -> str:
     """The near-miss table at the chosen threshold and with none, then the reliability table."""
     threshold = scorer.threshold if min_confidence is None else min_confidence
-    columns = [(f"min confidence {threshold:.2f}", summarise(records, scorer, min_confidence))]
+    columns = [(f"min confidence {threshold:g}", summarise(records, scorer, min_confidence))]
     columns.append(("none (rules only)", summarise(records, scorer, 0.0)))
     rows: list[tuple[str, Callable[[Summary], str]]] = [
         ("answerable accuracy", lambda s: f"{s.answerable:.3f}"),
@@ -225,7 +226,6 @@ def counts(questions: Sequence[Question]) -> str:
 
 def build(args: argparse.Namespace, passages: Sequence[Passage], prefix: str):
     """The Assistant over the passages, indexed into args.index (kept) or a temporary folder."""
-    from assistant.assistant import Assistant
     from assistant.config import Settings
     from assistant.embedding.model import SentenceTransformerEmbedder
 
@@ -238,7 +238,7 @@ def build(args: argparse.Namespace, passages: Sequence[Passage], prefix: str):
     tmp = tempfile.mkdtemp(prefix=prefix)
     index_dir = args.index or Path(tmp) / "index"
     indexed = index_passages(passages, Path(tmp) / "corpus", index_dir, embedder, settings)
-    return Assistant.open(index_dir, settings=settings, embedder=embedder), indexed
+    return open_like_the_application(index_dir, settings, embedder), indexed
 
 
 def main(argv: Sequence[str] | None = None) -> int:

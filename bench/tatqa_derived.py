@@ -35,6 +35,7 @@ from typing import Any
 
 from assistant.assistant import Assistant
 from assistant.config import Settings
+from bench.common import open_like_the_application
 from bench.figure_qa import progress
 
 OPERATIONS = ("change", "percentage change", "average", "sum", "share", "ratio", "count", "other")
@@ -265,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not path.exists() or path.read_bytes() != data:
                 path.write_bytes(data)
         built = build_with_settings(corpus, root / "index", embedder, settings, progress=progress)
-        assistant = Assistant.open(root / "index", settings=settings, embedder=embedder)
+        assistant = open_like_the_application(root / "index", settings, embedder)
         outcomes = ask_all(assistant, questions, args.k)
     half = (len(reports) + 1) // 2
     print(

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.assistant import Assistant
 from assistant.config import Settings
+from bench.common import open_like_the_application
 from bench.figure_qa import is_correct, normalise, progress
 from bench.tatqa import _with_scale
 
@@ -197,7 +197,7 @@ def run_format(
             path.write_bytes(data)
     index_dir = index_root / fmt
     built = build_with_settings(corpus, index_dir, embedder, settings, progress=progress)
-    assistant = Assistant.open(index_dir, settings=settings, embedder=embedder)
+    assistant = open_like_the_application(index_dir, settings, embedder)
     out = []
     for q in questions:
         answer = assistant.ask(q.text, k=k, filters={"source": f"{q.file_stem}.{fmt}"})

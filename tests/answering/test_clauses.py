@@ -32,7 +32,8 @@ def test_the_clause_after_the_verb_answers(tmp_path: Path) -> None:
     tax = ask("What do the tax fees comprise of?", doc)
     assert tax.answer == "fees for preparation of tax returns to the Company."
     assert tax.sentence is not None and tax.sentence.text.startswith("(2) Tax fees are comprised of")
-    intake = ask("What does order intake represent?", doc)
+    # which words answer, not how sure: the stand-in retrieval gives every passage the same similarity
+    intake = ask("What does order intake represent?", doc, min_confidence=0)
     assert intake.answer == "commitments from customers to purchase goods that will result in revenue."
 
 

@@ -51,11 +51,19 @@ def idf_over(texts: list[str]) -> Callable[[str], float]:
     return idf
 
 
-def ask(question: str, doc: Document, *, max_tokens: int = 200) -> Answer:
+def ask(
+    question: str, doc: Document, *, max_tokens: int = 200, min_confidence: float | None = None
+) -> Answer:
     """Ask of every chunk of the document, in document order (a stand-in for retrieval)."""
     chunks = chunk_document(doc, ChunkerSettings(max_tokens=max_tokens, overlap_tokens=20))
     hits = [Hit(c, 1.0 - i / 100, doc.title, doc.source, dense=0.5) for i, c in enumerate(chunks)]
-    return build_answer(question, hits, analyze=ANALYZE, idf=idf_over([c.text for c in chunks]))
+    return build_answer(
+        question,
+        hits,
+        analyze=ANALYZE,
+        idf=idf_over([c.text for c in chunks]),
+        min_confidence=min_confidence,
+    )
 
 
 # --- HTML -------------------------------------------------------------------------------------------
