@@ -14,6 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from assistant.interfaces.cli.notes import export_note, index_command
+
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
     from assistant.config import Settings
@@ -136,20 +138,6 @@ def _stdin_lines(stdin: TextIO) -> Iterator[str]:
             yield line.strip()
 
 
-def index_command(corpus_dir: Path, index_dir: Path) -> str:
-    """The command that builds index_dir from corpus_dir: the folders named unless both are the defaults."""
-    import shlex
-
-    from assistant.config import Settings
-
-    default = Settings()
-    if corpus_dir == default.corpus_dir and index_dir == default.index_dir:
-        return "python cli.py index"
-    return (
-        f"python cli.py index --corpus {shlex.quote(str(corpus_dir))} --index {shlex.quote(str(index_dir))}"
-    )
-
-
 def cmd_index(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from assistant.embedding.model import SentenceTransformerEmbedder
     from assistant.ingest.decoding import printable
@@ -206,7 +194,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
                 # valid_text: a line that is not UTF-8 is echoed with U+FFFD, not a crash while printing
                 error = {"code": exc.code, "message": exc.message}
                 print(render.to_json({"question": valid_text(line), "error": error}), file=out, flush=True)
-        _note_if_stale(args, assistant.settings, err)
+        _note_if_stale(args, assistant, err)
         return 0
     result = call(args.text, k=args.k, filters=args.where)
     if args.json:
@@ -215,7 +203,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO)
         print(render.answer_text(result), file=out)
     else:
         print(render.hits_text(result), file=out)
-    _note_if_stale(args, assistant.settings, err)
+    _note_if_stale(args, assistant, err)
     return 0
 
 
@@ -230,17 +218,22 @@ def cmd_figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(render.figures_csv(result), file=out)
     else:
         print(render.figures_cited_text(result), file=out)
-    _note_if_stale(args, assistant.settings, err)
+    _note_if_stale(args, assistant, err)
     return 0
 
 
-def _note_if_stale(args: argparse.Namespace, settings: Settings, err: TextIO) -> None:
+def _note_if_stale(args: argparse.Namespace, assistant: Assistant, err: TextIO) -> None:
     """One line on stderr when the corpus the index was built from has changed since (file sizes and times,
     then checksums of the files whose differ); a failed check says nothing, the answer stands. The corpus is
-    the one given with --corpus, else the folder the index records it was built from."""
+    the one given with --corpus, else the folder the index records it was built from. Another when the
+    index's ONNX export cannot be used (see export_note)."""
     from assistant.errors import AssistantError
     from assistant.storage.changes import built_from, corpus_changes
 
+    settings = assistant.settings
+    note = export_note(settings, assistant.embedder)
+    if note:
+        print(note, file=err)
     try:
         corpus = Path(args.corpus) if args.corpus else (built_from(settings.index_dir) or settings.corpus_dir)
         changes = corpus_changes(corpus, settings.index_dir)

@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from assistant.errors import AssistantError, CorpusNotFound, IndexBusy
 from assistant.interfaces.cli import render
+from assistant.interfaces.cli.notes import export_note
 from assistant.limits import MAX_K
 
 if TYPE_CHECKING:
@@ -301,7 +302,11 @@ def _ensure_index(settings: Settings, err: TextIO) -> Assistant:
     if current_generation(settings.index_dir) is not None:
         changes = corpus_changes(settings.corpus_dir, settings.index_dir)
         if not changes:
-            return Assistant.open(settings=settings)
+            assistant = Assistant.open(settings=settings)
+            note = export_note(settings, assistant.embedder)
+            if note:
+                print(note, file=err, flush=True)
+            return assistant
         print(
             f"{settings.corpus_dir} changed since the index was built ({changes.summary()}); updating it",
             file=err,
