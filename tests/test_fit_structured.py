@@ -50,3 +50,26 @@ def test_the_hand_set_formulas_are_the_ones_replaced_and_a_threshold_withholds()
     assert given(row, {TABLE: model}, 0.4) and not given(row, {TABLE: model}, 0.6)
     assert given({"kind": "prose", "features": {}}, {TABLE: model}, 0.99)  # the prose scorer's to judge
     assert not given({"kind": ABSTAINED, "features": {}}, {TABLE: model}, 0.0)
+
+
+def test_out_of_fold_judges_each_report_by_a_model_fitted_without_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bench.fit_structured as fs
+
+    rows = [
+        {"report": n, "features": {"row_match": 0.4 + 0.6 * (i % 2), "column_match": 1.0}, "right": i % 3 > 0}
+        for n in range(10)
+        for i in range(6)
+    ]
+    fitted_on: list[set[int]] = []
+    real = fs.model_of
+
+    def recording(kind, rs, penalty, threshold):  # type: ignore[no-untyped-def]
+        fitted_on.append({int(r["report"]) for r in rs})
+        return real(kind, rs, penalty, threshold)
+
+    monkeypatch.setattr(fs, "model_of", recording)
+    pairs = fs.out_of_fold(TABLE, rows, penalty=1.0)
+    assert len(pairs) == len(rows) and len(fitted_on) == fs.FOLDS
+    for k, reports in enumerate(fitted_on):
+        assert reports == {n for n in range(10) if n % fs.FOLDS != k}  # never its own fold
+    assert all(0.0 < p < 1.0 for p, _ in pairs)
