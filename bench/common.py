@@ -1,4 +1,5 @@
-"""What the benchmarks share: percentiles, the BEIR dataset readers, and a process's memory."""
+"""What the benchmarks share: percentiles, the BEIR dataset readers, a process's memory, opening an index as
+the application does, and the reliability table of confidences."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+BINS = 10  # equal-width confidence bins of a reliability table
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -71,3 +74,22 @@ def open_like_the_application(index_dir: Path, settings: Any, embedder: Any) -> 
     if settings.query_backend == "torch" or not ensure_query_export(index_dir, embedder):
         return Assistant.open(index_dir, settings=settings, embedder=embedder)
     return Assistant.open(index_dir, settings=settings)
+
+
+def reliability(
+    pairs: Sequence[tuple[float, bool]], bins: int = BINS
+) -> tuple[list[tuple[str, int, float, float]], float]:
+    """Rows (bin, count, mean confidence, share right) of the non-empty equal-width bins of [0, 1] (1.0 in
+    the last), and the expected calibration error: the count-weighted mean gap between confidence and
+    share right."""
+    rows, ece, n = [], 0.0, len(pairs)
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(c, r) for c, r in pairs if lo <= c < hi or (b == bins - 1 and c >= 1.0)]
+        if not inside:
+            continue
+        mean = sum(c for c, _ in inside) / len(inside)
+        right = sum(r for _, r in inside) / len(inside)
+        rows.append((f"{lo:.1f}-{hi:.1f}", len(inside), mean, right))
+        ece += len(inside) / n * abs(mean - right)
+    return rows, ece

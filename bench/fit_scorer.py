@@ -42,6 +42,7 @@ import numpy as np
 from assistant.answering.confidence import WEIGHTS_FILE, Scorer, scorer_from_dict
 from assistant.answering.features import FEATURES
 from bench import near_miss, tatqa
+from bench.common import reliability
 from bench.figure_qa import Item, is_correct
 
 TARGET_PRECISION = 0.80  # 4 in 5 answers given right (the issue's target)
@@ -247,7 +248,7 @@ def report(rows: Sequence[dict[str, object]], title: str, target: float) -> floa
     )
     print(f"log loss {loss:.4f} (constant: {_constant_loss(y):.4f})")
     in_bench = [r for r in answered if r["group"] != near_miss.OFF_TOPIC]
-    table, ece = near_miss.reliability([(float(r["p"]), bool(r["right"])) for r in in_bench])  # type: ignore[arg-type]
+    table, ece = reliability([(float(r["p"]), bool(r["right"])) for r in in_bench])  # type: ignore[arg-type]
     print(f"{'confidence':<12}{'count':>8}{'mean conf':>12}{'share right':>14}")
     for b, n, m, right in table:
         print(f"{b:<12}{n:>8}{m:>12.3f}{right:>14.3f}")

@@ -44,35 +44,16 @@ from assistant.answering.confidence import (
     scorer_from_dict,
 )
 from bench import tatqa_derived, tatqa_tables
+from bench.common import reliability
 from bench.figure_qa import is_correct
 from bench.fit_scorer import FOLDS, PENALTY, _reviewable, fit
 
-BINS = 10
 FEATURES = {TABLE: TABLE_FEATURES, DERIVED: DERIVED_FEATURES}
 Row = dict[str, Any]
 PROSE, ABSTAINED = "prose", "abstained"  # the other rows: answered from a sentence, or not at all
 
 
 # --- the pure parts: binning, calibration error, the models ------------------------------------------
-
-
-def reliability(
-    pairs: Sequence[tuple[float, bool]], bins: int = BINS
-) -> tuple[list[tuple[str, int, float, float]], float]:
-    """Rows (bin, count, mean confidence, share right) of the non-empty equal-width bins of [0, 1] (1.0 in
-    the last), and the expected calibration error: the count-weighted mean gap between confidence and
-    share right."""
-    rows, ece, n = [], 0.0, len(pairs)
-    for b in range(bins):
-        lo, hi = b / bins, (b + 1) / bins
-        inside = [(c, r) for c, r in pairs if lo <= c < hi or (b == bins - 1 and c >= 1.0)]
-        if not inside:
-            continue
-        mean = sum(c for c, _ in inside) / len(inside)
-        right = sum(r for _, r in inside) / len(inside)
-        rows.append((f"{lo:.1f}-{hi:.1f}", len(inside), mean, right))
-        ece += len(inside) / n * abs(mean - right)
-    return rows, ece
 
 
 def hand_set(kind: str, values: Mapping[str, float]) -> float:

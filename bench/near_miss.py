@@ -36,12 +36,11 @@ from pathlib import Path
 
 from assistant.answering.confidence import Scorer, decide, load_scorer
 from assistant.answering.results import Answer
-from bench.common import open_like_the_application
+from bench.common import open_like_the_application, reliability
 from bench.figure_qa import Item, Passage, index_passages, is_correct, normalise
 
 OFF_TOPIC_EVERY = 8  # articles numbered 6 and 7 of every 8 are left out of the collection
 ANSWERABLE, NEAR_MISS, OFF_TOPIC = "answerable", "near miss", "off-topic"
-BINS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,23 +160,6 @@ def summarise(records: Sequence[Record], scorer: Scorer, min_confidence: float |
         share(ANSWERABLE, lambda r: given(r) and r.strict),
         sum(r.strict for r in answers) / len(answers) if answers else 0.0,
     )
-
-
-def reliability(
-    pairs: Sequence[tuple[float, bool]], bins: int = BINS
-) -> tuple[list[tuple[str, int, float, float]], float]:
-    """Rows (bin, count, mean confidence, share right) and the expected calibration error."""
-    rows, ece, n = [], 0.0, len(pairs)
-    for b in range(bins):
-        lo, hi = b / bins, (b + 1) / bins
-        inside = [(c, r) for c, r in pairs if lo <= c < hi or (b == bins - 1 and c == 1.0)]
-        if not inside:
-            continue
-        mean = sum(c for c, _ in inside) / len(inside)
-        right = sum(r for _, r in inside) / len(inside)
-        rows.append((f"{lo:.1f}-{hi:.1f}", len(inside), mean, right))
-        ece += len(inside) / n * abs(mean - right)
-    return rows, ece
 
 
 def render(records: Sequence[Record], scorer: Scorer, min_confidence: float | None) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.confidence import TABLE, TABLE_FEATURES
-from bench.fit_structured import ABSTAINED, given, hand_set, model_of, reliability
+from bench.common import reliability
+from bench.fit_structured import ABSTAINED, given, hand_set, model_of
 
 
 def test_reliability_bins_by_confidence_and_weights_the_error_by_count() -> None:
