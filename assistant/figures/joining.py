@@ -8,7 +8,8 @@ import re
 from dataclasses import replace
 
 from assistant.figures import vocabulary as vocab
-from assistant.figures.model import Figure
+from assistant.figures.model import TIME_OF_DAY, Figure
+from assistant.figures.patterns import DATE_JOIN, DAY_OF_MONTH
 from assistant.figures.values import words_value
 from assistant.text.sentences import sentence_spans
 
@@ -25,6 +26,11 @@ _CENTURIES = re.compile(r"[\s-]+(?i:centuries)\b")
 _PLUS_MINUS = re.compile(r"\s*±\s*")
 
 
+# a day of the month alone ("12" of "12 to 15 June"), and a date that starts with its day ("15 June 2021")
+_DAY = re.compile(r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?")
+_DAY_FIRST = re.compile(rf"\d{{1,2}}{DAY_OF_MONTH.pattern}")
+
+
 _AGO = re.compile(r"\s+ago\b")
 
 
@@ -37,11 +43,12 @@ _ERA_BEFORE = re.compile(r"\b(?:AD|CE)\s+\Z")
 def joined(text: str, figures: list[Figure]) -> list[Figure]:
     """Figures that read as one span: two times joined ("the 1530s and 1540s", "between about 1964 and 1973",
     "the 18th and 19th centuries"), a measurement with its error ("356 ± 47 tonnes"), a time back from now
-    ("1.7 billion years ago") and a year of an era ("800 CE", "AD 0–1250")."""
+    ("1.7 billion years ago"), two dates of one span ("24 August – 3 October 1572", "12 to 15 June 2021") and
+    a year of an era ("800 CE", "AD 0–1250")."""
     out: list[Figure] = []
     for f in figures:
         last = out[-1] if out else None
-        if last is not None and (two := _two_times(text, last, f)) is not None:
+        if last is not None and (two := _two_times(text, last, f) or _two_dates(text, last, f)) is not None:
             out[-1] = two
         elif (
             last is not None
@@ -112,6 +119,26 @@ def _two_times(text: str, a: Figure, b: Figure) -> Figure | None:
     else:
         return None
     return Figure(text[start:end], start, end, value, unit, "year", qualifier=a.qualifier, range_to=upper)
+
+
+def _two_dates(text: str, a: Figure, b: Figure) -> Figure | None:
+    """One date span for two dates, or a day and a date ("12 to 15 June 2021"), joined by a dash, "to",
+    "until", "through" or (after "between") "and". Its value is the year the span starts in (the first date's
+    year, else the second's), and range_to the year it ends in when that differs."""
+    join = DATE_JOIN.fullmatch(text, a.end, b.start)
+    if join is None or b.kind != "date" or b.unit == TIME_OF_DAY or a.range_to is not None:
+        return None
+    between = _BETWEEN.search(text, max(0, a.start - 16), a.start)
+    if join.group().strip().lower() == "and" and between is None:
+        return None
+    day_first = _DAY_FIRST.match(b.text)
+    a_day = a.kind == "number" and a.unit is None and _DAY.fullmatch(a.text) is not None
+    if not (a.kind == "date" and a.unit != TIME_OF_DAY) and not (a_day and day_first):
+        return None
+    start = between.start() if between else a.start
+    value = a.value if a.kind == "date" and a.value is not None else b.value
+    upper = b.value if b.value is not None and value is not None and b.value != value else None
+    return Figure(text[start : b.end], start, b.end, value, None, "date", qualifier=a.qualifier, range_to=upper)
 
 
 def _ago(text: str, f: Figure) -> Figure:

@@ -178,6 +178,14 @@ AGE = re.compile(r"(?i:\b(?:aged?|at\s+age|age\s+of)\s*)\Z")
 FROM = re.compile(r"(?i:\bfrom\s*)\Z")
 
 
+# after a number: the month that makes it a day ("15 June", "3rd of May")
+DAY_OF_MONTH = re.compile(rf"(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}")
+
+
+# between two dates of one span: "24 August – 3 October 1572", "12 to 15 June", "between 1 and 3 May"
+DATE_JOIN = re.compile(r"\s*(?:[-–—]|to|until|till|through|and)\s*", re.IGNORECASE)
+
+
 YEAR_PREPS = re.compile(
     r"(?i:\b(?:in|since|by|until|till|from|before|after|during|of|to|through|the|fiscal|and)\s*)\Z"
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.figures import vocabulary as vocab
-from assistant.figures.patterns import FROM, NUMERAL, RANGE
+from assistant.figures.patterns import DAY_OF_MONTH, FROM, NUMERAL, RANGE
 from assistant.figures.prefix import Prefix
 from assistant.figures.values import glued_scale, numeral_value, scale_at, words_value
 
@@ -48,6 +48,8 @@ def read_range(
     else:
         second = words_value(m.group("words"))
     if second is None:
+        return None
+    if DAY_OF_MONTH.match(text, end):  # "12–15 June 2021", "between 12 and 15 June": days of a date span
         return None
     if second_scale == 1.0:
         second_scale, end = scale_at(text, end, currency)

@@ -42,6 +42,10 @@ RANK_LOOKBACK = 40  # "ranked", "placed" before an ordinal
 CELL_LOOKAROUND = 40  # blanks around "(…)" that make it stand alone like a table cell
 
 
+# a day and a dash before a date: "12–15 June 2021" is a span of days, not an id like "A-15"
+_DAY_DASH = re.compile(r"(?<![\w.,])\d{1,2}[-–]\Z")
+
+
 def _glued_left(text: str, s: int) -> bool:
     """True for numbers glued to a word on the left: "G20", "A380", "COVID-19", "Q4" are ids, not figures."""
     if s == 0:
@@ -81,7 +85,7 @@ def read(text: str, m: re.Match[str], floor: int, prev: Figure | None) -> tuple[
     if m.group("phone"):
         return None, e
     if m.group("date"):
-        if _glued_left(text, s) or text[e : e + 1].isalnum():
+        if (_glued_left(text, s) and not _DAY_DASH.search(text, max(0, s - 4), s)) or text[e : e + 1].isalnum():
             return None, e
         years = re.findall(YEAR, m.group())
         return Figure(m.group(), s, e, float(years[-1]) if years else None, None, "date"), e

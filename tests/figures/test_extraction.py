@@ -960,12 +960,44 @@ def test_integers_with_separators_round_trip(number: int) -> None:
             "18-karat",
             {"unit": "karats"},
         ),
+        # a span of dates is one date, dated by the year it starts in (and the year it ends in, if other)
+        (
+            "The massacres lasted from 24 August – 3 October 1572 across France.",
+            "24 August – 3 October 1572",
+            {"kind": "date", "value": 1572.0, "range_to": None},
+        ),
+        (
+            "The festival ran between 12 and 15 June 2021 in Basel.",
+            "between 12 and 15 June 2021",
+            {"kind": "date", "value": 2021.0, "range_to": None},
+        ),
+        ("It was held 12–15 June 2021.", "12–15 June 2021", {"kind": "date", "value": 2021.0}),
+        ("The talks ran from 3 to 5 May.", "3 to 5 May", {"kind": "date", "value": None}),
+        (
+            "The strike lasted from 30 December 2019 to 2 January 2020.",
+            "30 December 2019 to 2 January 2020",
+            {"kind": "date", "value": 2019.0, "range_to": 2020.0},
+        ),
     ],
 )
 def test_figures_that_answers_need(sentence: str, surface: str, expected: dict[str, object]) -> None:
     figure = _figure(sentence, surface)
     for field, want in expected.items():
         assert getattr(figure, field) == want, (field, getattr(figure, field), want)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "surfaces"),
+    [
+        # "and" joins two dates only after "between"; a year and a date are two figures
+        ("He served on 1 and 2 June.", ["1", "2 June"]),
+        ("Growth was fastest in 2020 to 3 June.", ["2020", "3 June"]),
+        ("Flight A-15 June 2020 left late.", []),  # an id, and no date span
+        ("On 3 June 2020 – 4 people came.", ["3 June 2020", "4 people"]),
+    ],
+)
+def test_dates_that_are_not_one_span(sentence: str, surfaces: list[str]) -> None:
+    assert [f.text for f in extract_figures(sentence)] == surfaces
 
 
 @pytest.mark.parametrize(
