@@ -303,10 +303,9 @@ def _ensure_index(settings: Settings, err: TextIO) -> Assistant:
         changes = corpus_changes(settings.corpus_dir, settings.index_dir)
         if not changes:
             assistant = Assistant.open(settings=settings)
-            note = export_note(settings, assistant.embedder)
-            if note:
-                print(note, file=err, flush=True)
-            return assistant
+            if export_note(settings, assistant.embedder) is None:
+                return assistant
+            return _export_again(settings, assistant, err)
         print(
             f"{settings.corpus_dir} changed since the index was built ({changes.summary()}); updating it",
             file=err,
@@ -334,6 +333,29 @@ def _ensure_index(settings: Settings, err: TextIO) -> Assistant:
     else:
         print(reindex_text(report), file=err, flush=True)
     return Assistant.open(settings=settings, embedder=embedder)
+
+
+def _export_again(settings: Settings, assistant: Assistant, err: TextIO) -> Assistant:
+    """The chat opened an index whose ONNX export it could not use (an older version's, or damaged): export it
+    again (about 10 s, once; the index itself is untouched) and reopen, so questions skip torch from now on.
+    When that fails (a read-only index), the chat answers through torch and says what to run."""
+    from assistant.assistant import Assistant
+    from assistant.embedding.export import ensure_query_export
+    from assistant.embedding.model import SentenceTransformerEmbedder
+
+    print("the index's ONNX export is out of date; exporting it again (once, about 10 s)", file=err, flush=True)
+    embedder = SentenceTransformerEmbedder(settings.model, batch_size=settings.batch_size)
+    try:
+        exported = ensure_query_export(settings.index_dir, embedder)
+    except AssistantError as exc:
+        print(exc.message, file=err, flush=True)
+        exported = False
+    if exported:
+        reopened = Assistant.open(settings=settings)
+        if export_note(settings, reopened.embedder) is None:
+            return reopened
+    print(export_note(settings, assistant.embedder), file=err, flush=True)
+    return assistant
 
 
 def run_chat(

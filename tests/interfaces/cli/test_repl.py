@@ -448,6 +448,20 @@ def test_chat_brings_a_stale_index_up_to_date_before_answering(tmp_path: Path) -
     assert err.startswith("1 document, 1 chunk, model") and "changed" not in err
     assert out.startswith("Answer: 15 million containers")
 
+    # an export written by an older version (or damaged) is exported again, once, and then used
+    from assistant.embedding.onnx import EXPORT_FORMAT, MANIFEST_FILE, OnnxEmbedder
+
+    manifest_path = tmp_path / "index" / "onnx" / MANIFEST_FILE
+    manifest = json.loads(manifest_path.read_text())
+    manifest_path.write_text(json.dumps({**manifest, "format": EXPORT_FORMAT - 1}))
+    out, err = chat_once()
+    assert "the index's ONNX export is out of date; exporting it again" in err and "run:" not in err
+    assert json.loads(manifest_path.read_text())["format"] == EXPORT_FORMAT
+    assert out.startswith("Answer: 15 million containers")
+    from assistant.interfaces.cli.repl import _ensure_index
+
+    assert isinstance(_ensure_index(settings, io.StringIO()).embedder, OnnxEmbedder)
+
     from filelock import FileLock
 
     report.write_text("Harbour report\n\nThe harbour handled 18 million containers in 2021.")
