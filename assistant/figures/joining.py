@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from assistant.figures import vocabulary as vocab
 from assistant.figures.model import TIME_OF_DAY, Figure
-from assistant.figures.patterns import DATE_JOIN, DAY_OF_MONTH
+from assistant.figures.patterns import DATE_JOIN, DAY, DAY_FIRST
 from assistant.figures.values import words_value
 from assistant.text.sentences import sentence_spans
 
@@ -24,11 +24,6 @@ _CENTURIES = re.compile(r"[\s-]+(?i:centuries)\b")
 
 
 _PLUS_MINUS = re.compile(r"\s*±\s*")
-
-
-# a day of the month alone ("12" of "12 to 15 June"), and a date that starts with its day ("15 June 2021")
-_DAY = re.compile(r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?")
-_DAY_FIRST = re.compile(rf"\d{{1,2}}{DAY_OF_MONTH.pattern}")
 
 
 _AGO = re.compile(r"\s+ago\b")
@@ -131,14 +126,16 @@ def _two_dates(text: str, a: Figure, b: Figure) -> Figure | None:
     between = _BETWEEN.search(text, max(0, a.start - 16), a.start)
     if join.group().strip().lower() == "and" and between is None:
         return None
-    day_first = _DAY_FIRST.match(b.text)
-    a_day = a.kind == "number" and a.unit is None and _DAY.fullmatch(a.text) is not None
+    day_first = DAY_FIRST.match(b.text)
+    a_day = a.kind == "number" and a.unit is None and DAY.fullmatch(a.text) is not None
     if not (a.kind == "date" and a.unit != TIME_OF_DAY) and not (a_day and day_first):
         return None
     start = between.start() if between else a.start
     value = a.value if a.kind == "date" and a.value is not None else b.value
     upper = b.value if b.value is not None and value is not None and b.value != value else None
-    return Figure(text[start : b.end], start, b.end, value, None, "date", qualifier=a.qualifier, range_to=upper)
+    return Figure(
+        text[start : b.end], start, b.end, value, None, "date", qualifier=a.qualifier, range_to=upper
+    )
 
 
 def _ago(text: str, f: Figure) -> Figure:

@@ -182,6 +182,11 @@ FROM = re.compile(r"(?i:\bfrom\s*)\Z")
 DAY_OF_MONTH = re.compile(rf"(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}")
 
 
+# a day of the month alone ("12" of "12 to 15 June"), and a date that starts with its day ("15 June 2021")
+DAY = re.compile(_DAY)
+DAY_FIRST = re.compile(rf"\d{{1,2}}{DAY_OF_MONTH.pattern}")
+
+
 # between two dates of one span: "24 August – 3 October 1572", "12 to 15 June", "between 1 and 3 May"
 DATE_JOIN = re.compile(r"\s*(?:[-–—]|to|until|till|through|and)\s*", re.IGNORECASE)
 

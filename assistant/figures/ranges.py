@@ -47,9 +47,8 @@ def read_range(
                 return None
     else:
         second = words_value(m.group("words"))
-    if second is None:
-        return None
-    if DAY_OF_MONTH.match(text, end):  # "12–15 June 2021", "between 12 and 15 June": days of a date span
+    # "12–15 June 2021", "between 12 and 15 June": days of a date span, read as dates
+    if second is None or DAY_OF_MONTH.match(text, end):
         return None
     if second_scale == 1.0:
         second_scale, end = scale_at(text, end, currency)

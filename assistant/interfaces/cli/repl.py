@@ -343,7 +343,9 @@ def _export_again(settings: Settings, assistant: Assistant, err: TextIO) -> Assi
     from assistant.embedding.export import ensure_query_export
     from assistant.embedding.model import SentenceTransformerEmbedder
 
-    print("the index's ONNX export is out of date; exporting it again (once, about 10 s)", file=err, flush=True)
+    print(
+        "the index's ONNX export is out of date; exporting it again (once, about 10 s)", file=err, flush=True
+    )
     embedder = SentenceTransformerEmbedder(settings.model, batch_size=settings.batch_size)
     try:
         exported = ensure_query_export(settings.index_dir, embedder)
