@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
-
-import pytest
 
 from assistant.config import Settings
 from assistant.embedding.onnx import MANIFEST_FILE, OnnxEmbedder
@@ -52,26 +48,3 @@ def test_the_index_command_names_the_folders_only_when_they_are_not_the_defaults
     assert index_command(default.corpus_dir, default.index_dir) == "python cli.py index"
     named = index_command(tmp_path / "a b", tmp_path / "idx")
     assert named.startswith("python cli.py index --corpus '") and named.endswith(str(tmp_path / "idx"))
-
-
-def test_a_chat_that_cannot_export_again_answers_through_torch_and_says_what_to_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import assistant.embedding.export as export
-    from assistant.errors import ExportFailed
-    from assistant.interfaces.cli.repl import _export_again
-
-    settings = _settings(tmp_path)
-    write_tiny_export(settings.index_dir / "onnx")
-
-    def read_only(index_dir: Path, embedder: object) -> bool:
-        raise ExportFailed(f"could not write the ONNX export in {index_dir / 'onnx'} (Read-only file system)")
-
-    monkeypatch.setattr(export, "ensure_query_export", read_only)
-    opened = SimpleNamespace(embedder=FakeEmbedder())
-    err = io.StringIO()
-    assert _export_again(settings, opened, err) is opened  # type: ignore[arg-type]
-    lines = err.getvalue().splitlines()
-    assert lines[0].startswith("the index's ONNX export is out of date; exporting it again")
-    assert lines[1].endswith("(Read-only file system)")
-    assert lines[2] == export_note(settings, opened.embedder)

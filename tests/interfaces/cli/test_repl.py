@@ -9,14 +9,19 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+import assistant.embedding.export as export
 from assistant.assistant import Assistant
 from assistant.config import Settings
+from assistant.errors import ExportFailed
 from assistant.interfaces.cli import render
-from assistant.interfaces.cli.repl import Chat, chat_loop, prompt_reader, run_chat
+from assistant.interfaces.cli.notes import export_note
+from assistant.interfaces.cli.repl import Chat, _export_again, chat_loop, prompt_reader, run_chat
 from assistant.storage.build import build_index
+from tests.embedding.test_similarity import write_tiny_export
 from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -388,6 +393,25 @@ def test_prompt_reader_keeps_history_in_a_file(tmp_path: Path) -> None:
         pipe.send_text("\x04")  # Ctrl-D on an empty line
         assert read() is None
     assert "+first question" in history.read_text()
+
+
+def test_a_chat_that_cannot_export_again_answers_through_torch_and_says_what_to_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = replace(Settings(), index_dir=tmp_path / "my index", corpus_dir=tmp_path / "docs")
+    write_tiny_export(settings.index_dir / "onnx")
+
+    def read_only(index_dir: Path, embedder: object) -> bool:
+        raise ExportFailed(f"could not write the ONNX export in {index_dir / 'onnx'} (Read-only file system)")
+
+    monkeypatch.setattr(export, "ensure_query_export", read_only)
+    opened = SimpleNamespace(embedder=FakeEmbedder())
+    err = io.StringIO()
+    assert _export_again(settings, opened, err) is opened  # type: ignore[arg-type]
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith("the index's ONNX export is out of date; exporting it again")
+    assert lines[1].endswith("(Read-only file system)")
+    assert lines[2] == export_note(settings, opened.embedder)
 
 
 # --- the real command line ------------------------------------------------------------------------------
