@@ -336,8 +336,9 @@ def _ensure_index(settings: Settings, err: TextIO) -> Assistant:
 
 
 def _export_again(settings: Settings, assistant: Assistant, err: TextIO) -> Assistant:
-    """The chat opened an index whose ONNX export it could not use (an older version's, or damaged): export it
-    again (about 10 s, once; the index itself is untouched) and reopen, so questions skip torch from now on.
+    """The chat opened an index whose ONNX export it could not use (an older version's, or with a file missing
+    or cut short): export it again (about 10 s, once; the index itself is untouched) and reopen, so questions
+    skip torch from now on.
     When that fails (a read-only index), the chat answers through torch and says what to run."""
     from assistant.assistant import Assistant
     from assistant.embedding.export import ensure_query_export
