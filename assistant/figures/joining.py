@@ -9,12 +9,16 @@ from dataclasses import replace
 
 from assistant.figures import vocabulary as vocab
 from assistant.figures.model import TIME_OF_DAY, Figure
-from assistant.figures.patterns import DATE_JOIN, DAY, DAY_FIRST
+from assistant.figures.patterns import DAY, DAY_FIRST
 from assistant.figures.values import words_value
 from assistant.text.sentences import sentence_spans
 
 # "the 1530s and 1540s", "the 1950s through the 1970s", "the 18th and 19th centuries"
 _TIME_JOIN = re.compile(r"\s*(?:[-–]|and|to|through|until)\s+(?:the\s+)?", re.IGNORECASE)
+
+
+# between two dates of one span: "24 August – 3 October 1572", "12 to 15 June", "between 1 and 3 May"
+_DATE_JOIN = re.compile(r"\s*(?:[-–—]|to|until|till|through|and)\s*", re.IGNORECASE)
 
 
 _BETWEEN = re.compile(r"(?i:\bbetween\s+(?:the\s+)?)\Z")
@@ -120,7 +124,7 @@ def _two_dates(text: str, a: Figure, b: Figure) -> Figure | None:
     """One date span for two dates, or a day and a date ("12 to 15 June 2021"), joined by a dash, "to",
     "until", "through" or (after "between") "and". Its value is the year the span starts in (the first date's
     year, else the second's), and range_to the year it ends in when that differs."""
-    join = DATE_JOIN.fullmatch(text, a.end, b.start)
+    join = _DATE_JOIN.fullmatch(text, a.end, b.start)
     if join is None or b.kind != "date" or b.unit == TIME_OF_DAY or a.range_to is not None:
         return None
     between = _BETWEEN.search(text, max(0, a.start - 16), a.start)

@@ -187,10 +187,6 @@ DAY = re.compile(_DAY)
 DAY_FIRST = re.compile(rf"\d{{1,2}}{DAY_OF_MONTH.pattern}")
 
 
-# between two dates of one span: "24 August – 3 October 1572", "12 to 15 June", "between 1 and 3 May"
-DATE_JOIN = re.compile(r"\s*(?:[-–—]|to|until|till|through|and)\s*", re.IGNORECASE)
-
-
 YEAR_PREPS = re.compile(
     r"(?i:\b(?:in|since|by|until|till|from|before|after|during|of|to|through|the|fiscal|and)\s*)\Z"
 )
