@@ -29,7 +29,7 @@ from assistant.answering.features import Evidence
 from assistant.answering.fit import numbers_in
 from assistant.answering.names import names_asked
 from assistant.answering.questions import QuestionIntent, analyse_question
-from assistant.answering.reasons import asked_for, off_topic_reason, rule_reason
+from assistant.answering.reasons import asked_for, below, off_topic_reason, rule_reason
 from assistant.answering.restated import as_stated
 from assistant.answering.results import (
     ABSTAIN,
@@ -154,7 +154,7 @@ def _structured(
     threshold = default if min_confidence is None else min_confidence
     if threshold <= 0 or confidence >= threshold:
         return replace(answer, confidence=confidence, features=values)
-    reason = f"the closest answer, {answer.answer}, has confidence {confidence:.2f} (below {threshold:g})"
+    reason = f"the closest answer, {answer.answer}, {below(confidence, threshold)}"
     return replace(_abstain(answer.question, answer.citations, values, reason), confidence=confidence)
 
 
@@ -247,14 +247,9 @@ def _scored(
     elif why == OTHER:
         reason = f"no {asked_for(intent)} in the passages: the closest, {answer.answer[:80]}, is about something else"
     elif answer.figure is not None:
-        reason = (
-            f"no clear {asked_for(intent)}: the closest, {answer.answer}, has confidence {confidence:.2f} "
-            f"(below {limit:g})"
-        )
+        reason = f"no clear {asked_for(intent)}: the closest, {answer.answer}, {below(confidence, limit)}"
     else:
-        reason = (
-            f"no sentence clearly answers it: the closest has confidence {confidence:.2f} (below {limit:g})"
-        )
+        reason = f"no sentence clearly answers it: the closest {below(confidence, limit)}"
     return replace(_abstain(answer.question, answer.citations, found, reason), confidence=confidence)
 
 

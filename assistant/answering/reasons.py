@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from assistant.answering.questions import QuestionIntent
 
 _KIND_WORDS = {
@@ -39,3 +41,10 @@ def rule_reason(intent: QuestionIntent, *, low: bool) -> str:
     if low:
         return off_topic_reason(intent)
     return f"no passage mentions {' '.join(intent.measure)}"
+
+
+def below(confidence: float, threshold: float) -> str:
+    """ "has confidence 0.49 (below 0.5)": to two places, rounded down, so that a confidence just under the
+    threshold (0.4995) never reads as reaching it ("0.50 (below 0.5)")."""
+    shown = math.floor(confidence * 100 + 1e-9) / 100
+    return f"has confidence {shown:.2f} (below {threshold:g})"

@@ -23,6 +23,7 @@ from assistant.answering.confidence import (
     load_structured,
     table_confidence,
 )
+from assistant.answering.reasons import below
 from assistant.answering.results import Answer
 from assistant.ingest.chunking import ChunkerSettings, chunk_document
 from assistant.ingest.document import Document
@@ -120,10 +121,7 @@ def test_a_weak_cell_is_given_by_default_and_withheld_below_a_minimum(tmp_path: 
     withheld = ask_with(question, doc, min_confidence=minimum)
     assert withheld.abstained and withheld.confidence == given.confidence
     assert withheld.features == given.features  # what it was judged on
-    assert (
-        withheld.reason
-        == f"the closest answer, 12, has confidence {given.confidence:.2f} (below {minimum:g})"
-    )
+    assert withheld.reason == f"the closest answer, 12, {below(given.confidence, minimum)}"
 
 
 @pytest.mark.parametrize("write", [html_report, markdown_report], ids=["html", "md"])
