@@ -71,3 +71,24 @@ def test_out_of_fold_probabilities_follow_the_signal_and_the_threshold_decides()
     assert not fit_scorer.given({**row, "blocked": True}, 0.35)  # a rule withholds it
     assert fit_scorer.given({**row, "blocked": True}, 0.0)  # 0: whatever the rules found
     assert not fit_scorer.given({**row, "abstained": True}, 0.0)
+
+
+def _judged(name: str, p: float, right: bool, n: int) -> list[dict[str, object]]:
+    row = {"set": name, "group": "answerable", "abstained": False, "blocked": False, "p": p, "right": right}
+    return [dict(row) for _ in range(n)]
+
+
+def test_the_threshold_is_the_lowest_at_which_both_all_answers_and_the_benchs_own_reach_the_target() -> None:
+    # SQuAD's answers are right only above 0.55; TAT-QA's many right answers at 0.4 lift the pooled
+    # precision to 0.875 from the lowest threshold, while SQuAD's own stays at 0.5 until 0.575
+    rows = (
+        _judged("squad", 0.55, False, 10) + _judged("squad", 0.7, True, 10) + _judged("tatqa", 0.4, True, 60)
+    )
+    assert fit_scorer.precisions(rows, 0.2) == (70 / 80, 0.5, 80)
+    assert fit_scorer.lowest_threshold(rows, 0.8) == 0.575
+    assert fit_scorer.lowest_threshold(rows, 0.5) == 0.2  # both at or above 0.5 from the start
+    # a near miss answered wrong counts against the bench's precision; an off-topic question does not
+    near = [{**r, "group": "near miss"} for r in _judged("squad", 0.9, False, 10)]
+    off = [{**r, "group": "off-topic"} for r in _judged("squad", 0.9, False, 10)]
+    assert fit_scorer.precisions(rows + near + off, 0.6) == (10 / 20, 10 / 20, 20)
+    assert fit_scorer.lowest_threshold(rows + near, 0.8) == fit_scorer.THRESHOLDS[-1]  # never reached

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from assistant.answering.choices import (
     Similarity,
+    lead_of,
     rated_choices,
     read,
 )
@@ -221,11 +222,11 @@ def _evidence(cand: Candidate, citations: Sequence[Citation], hits: Sequence[Hit
         cand.sentence.text,
         cand.around,
         f"{c.title}\n{c.text}",
-        cand.rank,
         cand.coverage,
         cand.context,
         hits[cand.rank].dense,
         name=name,
+        lead=lead_of(hits[cand.rank], max(h.score for h in hits)),
     )
 
 

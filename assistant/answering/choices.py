@@ -126,6 +126,12 @@ def read(
     )
 
 
+def lead_of(hit: Hit, top: float) -> float:
+    """A passage's retrieval score as a share of the best passage's (top): 1.0 for the best, and near it for
+    a passage that all but ties; a rank would halve it."""
+    return max(0.0, min(1.0, hit.score / top)) if top > 0 else 1.0
+
+
 @dataclass(frozen=True, slots=True)
 class RatedChoice:
     """A candidate figure answer with its features and the scorer's probability that it is right."""
@@ -171,6 +177,7 @@ def figure_choices(
     pairs = set(pairwise(question_stems))
     w = WEIGHTS
     found: list[tuple[float, Candidate, Figure, Evidence]] = []
+    top = max((h.score for h in hits), default=0.0)
     for cand in scored[:CANDIDATE_SENTENCES]:
         if cand.support < MIN_CANDIDATE_SUPPORT:
             break
@@ -204,8 +211,8 @@ def figure_choices(
             score += w.unit * unit + (w.conversion if i in restated and not named else 0.0)
             passage = f"{hit.title}\n{hit.chunk.text}"
             about = Evidence(
-                text, cand.around, passage, cand.rank, cand.coverage, cand.context, hit.dense, phrase,
-                fig, fit, unit, near, score,
+                text, cand.around, passage, cand.coverage, cand.context, hit.dense, phrase,
+                fig, fit, unit, near, score, lead=lead_of(hit, top),
             )  # fmt: skip
             found.append((score, cand, fig, about))
     # best first; the first of equal scores wins, as the rules always chose

@@ -25,7 +25,7 @@ FEATURES: tuple[str, ...] = (
     "support",  # support of the best-supported sentence
     "coverage",  # share of the question's terms in the answer's sentence
     "context",  # share held only by the sentence's context
-    "rank",  # 1 / (1 + passage rank)
+    "lead",  # the passage's retrieval score as a share of the best passage's: a near tie reads as one
     "dense",  # the answer passage's embedding similarity to the question
     "phrase",  # share of the question's word pairs the sentence has in the same order
     "fit",  # figure_fit
@@ -73,7 +73,6 @@ class Evidence:
     sentence: str
     context: str  # the passage title and the sentence before
     passage: str  # the passage's title and text
-    rank: int
     coverage: float
     context_share: float
     dense: float
@@ -88,6 +87,7 @@ class Evidence:
     name: bool = False
     choice: int = 0  # the figure's place in the rules' order (0: the rules' pick)
     sentence_dense: float | None = None  # the sentence's embedding similarity, when it was measured
+    lead: float = 1.0  # the passage's retrieval score as a share of the best passage's
 
 
 def answer_features(
@@ -113,7 +113,7 @@ def answer_features(
         return out
     out["coverage"] = evidence.coverage
     out["context"] = evidence.context_share
-    out["rank"] = 1.0 / (1 + evidence.rank)
+    out["lead"] = evidence.lead
     out["dense"] = evidence.dense
     out["sentence_dense"] = evidence.dense if evidence.sentence_dense is None else evidence.sentence_dense
     out["phrase"] = evidence.phrase

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.answering.answer import build_answer
-from assistant.answering.choices import CHOICES, figure_choices, read
+from assistant.answering.choices import CHOICES, figure_choices, lead_of, read
 from assistant.answering.confidence import Scorer
 from assistant.answering.questions import analyse_question
 from assistant.answering.results import citations_from
@@ -77,3 +77,20 @@ def test_a_later_choice_wins_only_when_it_is_more_probably_right() -> None:
     )
     assert later.answer == "1990" and later.features["choice"] == 0.5 and later.features["margin"] < 0
     assert flat.answer == "1932" and flat.features["choice"] == 1.0 and flat.features["margin"] > 0
+
+
+def test_a_passage_that_all_but_ties_the_best_reads_as_leading() -> None:
+    # the answer's passage is second by a hair: its lead is near 1, where a rank would have halved it
+    question = "When was the bridge painted?"
+    other = "The ferry sailed every hour across the river."
+    scorer = scorer_of({"lead": 1.0})
+
+    def lead(second: float) -> float:
+        hits = [hit(other, doc="ferry", score=0.95), hit(BRIDGE, doc="bridge", score=second)]
+        answer = build_answer(question, hits, analyze=ANALYZE, idf=idf_over([other, BRIDGE]), scorer=scorer)
+        assert answer.figure is not None and answer.figure.citation == 2  # from the bridge passage
+        return answer.features["lead"]
+
+    assert lead(0.94) == 0.94 / 0.95
+    assert lead(0.3) == 0.3 / 0.95
+    assert lead_of(hit(BRIDGE, score=0.0), 0.0) == 1.0  # no scores at all: nothing leads

@@ -31,7 +31,7 @@ def features(
 ) -> dict[str, float]:
     intent = analyse_question(question)
     figure = next(f for f in sentence_figures(sentence) if f.text == figure_text)
-    evidence = Evidence(sentence, context, sentence, 0, 0.5, 0.0, 0.5, figure=figure, score=2.0)
+    evidence = Evidence(sentence, context, sentence, 0.5, 0.0, 0.5, figure=figure, score=2.0)
     evidence = replace(evidence, **evidence_fields)  # type: ignore[arg-type]
     weights = {t: 1.0 for t in ANALYZE(question)}
     return answer_features(
@@ -130,7 +130,7 @@ def test_an_answer_from_a_passage_about_another_named_subject_is_marked() -> Non
     question = "How large was China's digital economy in 2020?"
     intent = analyse_question(question)
     figure = sentence_figures(india)[0]
-    evidence = Evidence(india, "", india, 0, 0.7, 0.0, 0.6, figure=figure)
+    evidence = Evidence(india, "", india, 0.7, 0.0, 0.6, figure=figure)
     weights = {t: 1.0 for t in ANALYZE(question)}
 
     def other(passages: list[str]) -> float:
