@@ -44,7 +44,7 @@ def rule_reason(intent: QuestionIntent, *, low: bool) -> str:
 
 
 def below(confidence: float, threshold: float) -> str:
-    """ "has confidence 0.49 (below 0.5)": to two places, rounded down, so that a confidence just under the
-    threshold (0.4995) never reads as reaching it ("0.50 (below 0.5)")."""
+    """The withheld answer's confidence against the threshold, to two places and rounded down, so that one
+    just under it (0.4995) reads "has confidence 0.49 (below 0.5)", never "0.50 (below 0.5)"."""
     shown = math.floor(confidence * 100 + 1e-9) / 100
     return f"has confidence {shown:.2f} (below {threshold:g})"
