@@ -85,9 +85,9 @@ def read(text: str, m: re.Match[str], floor: int, prev: Figure | None) -> tuple[
     if m.group("phone"):
         return None, e
     if m.group("date"):
-        if (_glued_left(text, s) and not _DAY_DASH.search(text, max(0, s - 4), s)) or text[
-            e : e + 1
-        ].isalnum():
+        # glued to a word before it (an id), unless a day and a dash stand there ("12–15 June 2021")
+        glued = _glued_left(text, s) and not _DAY_DASH.search(text, max(0, s - 4), s)
+        if glued or text[e : e + 1].isalnum():
             return None, e
         years = re.findall(YEAR, m.group())
         return Figure(m.group(), s, e, float(years[-1]) if years else None, None, "date"), e

@@ -24,8 +24,8 @@ def index_command(corpus_dir: Path, index_dir: Path) -> str:
 
 def export_note(settings: Settings, embedder: object) -> str | None:
     """A note when the index has an ONNX export that the auto backend could not use (written by an older
-    version, or with a file missing or cut short), so questions run through torch: seconds more to start each time, until `index`
-    exports again (without rebuilding the index)."""
+    version, or with a file missing or cut short), so questions run through torch: seconds more to start each
+    time, until `index` exports again (without rebuilding the index)."""
     from assistant.embedding.export import EXPORT_DIR
     from assistant.embedding.onnx import MANIFEST_FILE, OnnxEmbedder
     from assistant.storage.changes import built_from

@@ -303,9 +303,8 @@ def _ensure_index(settings: Settings, err: TextIO) -> Assistant:
         changes = corpus_changes(settings.corpus_dir, settings.index_dir)
         if not changes:
             assistant = Assistant.open(settings=settings)
-            if export_note(settings, assistant.embedder) is None:
-                return assistant
-            return _export_again(settings, assistant, err)
+            note = export_note(settings, assistant.embedder)
+            return assistant if note is None else _export_again(settings, assistant, note, err)
         print(
             f"{settings.corpus_dir} changed since the index was built ({changes.summary()}); updating it",
             file=err,
@@ -335,11 +334,11 @@ def _ensure_index(settings: Settings, err: TextIO) -> Assistant:
     return Assistant.open(settings=settings, embedder=embedder)
 
 
-def _export_again(settings: Settings, assistant: Assistant, err: TextIO) -> Assistant:
+def _export_again(settings: Settings, assistant: Assistant, note: str, err: TextIO) -> Assistant:
     """The chat opened an index whose ONNX export it could not use (an older version's, or with a file missing
     or cut short): export it again (about 10 s, once; the index itself is untouched) and reopen, so questions
     skip torch from now on.
-    When that fails (a read-only index), the chat answers through torch and says what to run."""
+    When that fails (a read-only index), the chat answers through torch and prints the note (what to run)."""
     from assistant.assistant import Assistant
     from assistant.embedding.export import ensure_query_export
     from assistant.embedding.model import SentenceTransformerEmbedder
@@ -357,7 +356,7 @@ def _export_again(settings: Settings, assistant: Assistant, err: TextIO) -> Assi
         reopened = Assistant.open(settings=settings)
         if export_note(settings, reopened.embedder) is None:
             return reopened
-    print(export_note(settings, assistant.embedder), file=err, flush=True)
+    print(note, file=err, flush=True)
     return assistant
 
 

@@ -406,12 +406,14 @@ def test_a_chat_that_cannot_export_again_answers_through_torch_and_says_what_to_
 
     monkeypatch.setattr(export, "ensure_query_export", read_only)
     opened = SimpleNamespace(embedder=FakeEmbedder())
+    note = export_note(settings, opened.embedder)
+    assert note is not None
     err = io.StringIO()
-    assert _export_again(settings, opened, err) is opened  # type: ignore[arg-type]
+    assert _export_again(settings, opened, note, err) is opened  # type: ignore[arg-type]
     lines = err.getvalue().splitlines()
     assert lines[0].startswith("the index's ONNX export is out of date; exporting it again")
     assert lines[1].endswith("(Read-only file system)")
-    assert lines[2] == export_note(settings, opened.embedder)
+    assert lines[2] == note
 
 
 # --- the real command line ------------------------------------------------------------------------------
