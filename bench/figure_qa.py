@@ -4,16 +4,17 @@ The matching rule (the same for the assistant and for the baseline):
 
 - normalise(text): lower-case; unicode dashes become "-"; thousands separators go ("75,000" -> "75000");
   every punctuation mark becomes a space except a decimal point between digits ("3.5"); number words become
-  digits ("three" -> "3", "twenty-five" -> "25", "third" -> "3rd"); the articles a/an/the go; whitespace is
-  collapsed.
+  digits ("three" -> "3", "twenty-five" -> "25", "third" -> "3rd"); a vulgar fraction is spelled out ("5½" ->
+  "5 1/2"); the articles a/an/the go; whitespace is collapsed.
 - An answer is correct when one of its forms, normalised, equals a gold answer, normalised. The forms are the
   answer string (the figure's text, or the sentence when the assistant answers with a sentence) and, when a
   figure is returned, the figure's text with its unit or counted noun dropped, with and without its
   qualifier: the number runs from the first digit or number word to the last digit, number word or scale
-  word ("over 2,000 buildings" -> "over 2,000" and "2,000"; "3 titles" -> "3"; "$5 million" -> "5 million";
-  "approximately 9 per cent" -> "9"). A date stays whole; a year only loses its qualifier and the word
-  century ("the late 1970s" -> "1970s"; "11th century" -> "11th"). Nothing else is stripped: "3.5 billion
-  years" does not match "3.5 billion years ago", "1530s" does not match "1530s and 1540s".
+  word, a fraction included ("over 2,000 buildings" -> "over 2,000" and "2,000"; "3 titles" -> "3"; "5½
+  sacks" -> "5½", never "5"; "$5 million" -> "5 million"; "approximately 9 per cent" -> "9"). A date stays
+  whole; a year only loses its qualifier and the word century ("the late 1970s" -> "1970s"; "11th century"
+  -> "11th"). Nothing else is stripped: "3.5 billion years" does not match "3.5 billion years ago", "1530s"
+  does not match "1530s and 1540s".
 - An abstention is never correct.
 - For reference only (the table's "lenient" rows): a figure answer whose numbers include a number of a gold
   answer ("13 years" ~ "13 years and 48 days"); sentence answers never count there.
@@ -54,6 +55,9 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 _PUNCT = re.compile(r"[^\w\s\x00]|_")
+# a vulgar fraction ("5½") is part of its number: "5½" is "5 1/2", never "5" nor "51/2"
+_FRACTIONS = "\u00bc-\u00be\u2150-\u215e"
+_FRACTION = re.compile(f"[{_FRACTIONS}]")
 # the qualifiers extract_figures keeps at the start of a figure's text ("about", "more than", "the late")
 _QUALIFIER = re.compile(
     r"^(?:(?:just\s+)?(?:more|less|fewer|greater)\s+than|over|under|nearly|about|around|approximately|approx\."
@@ -63,7 +67,7 @@ _QUALIFIER = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_PART = re.compile(
-    r"\d+(?:[.,]\d+)*|\b(?:thousand|million|billion|trillion|hundred|dozen|"
+    rf"\d+(?:[.,]\d+)*[{_FRACTIONS}]?|[{_FRACTIONS}]|\b(?:thousand|million|billion|trillion|hundred|dozen|"
     + "|".join(_NUMBER_WORDS)
     + r")\b|(?<=\d)(?:bn|mn|m|k)\b",
     re.IGNORECASE,
@@ -76,6 +80,9 @@ def _ordinal_suffix(n: int) -> str:
 
 def normalise(text: str) -> str:
     """The comparison form of an answer: see the module docstring."""
+    text = _FRACTION.sub(
+        lambda m: " " + unicodedata.normalize("NFKC", m.group()).replace("\u2044", "/"), text
+    )
     text = unicodedata.normalize("NFKC", text).lower()
     text = _THOUSANDS.sub("", _DASHES.sub("-", text))
     text = _PUNCT.sub(" ", _DECIMAL_POINT.sub("\x00", text)).replace("\x00", ".")
